@@ -1,0 +1,1 @@
+"""honnin trustlist role."""

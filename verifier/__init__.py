@@ -1,0 +1,1 @@
+"""honnin verifier role."""

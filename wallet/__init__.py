@@ -1,0 +1,1 @@
+"""honnin wallet role."""
