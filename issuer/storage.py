@@ -1,0 +1,426 @@
+"""The issuer's records and the repository over them (SQLite or PostgreSQL).
+
+Single-use values (pre-authorized codes, nonces, tx_code attempts) are consumed with one
+conditional UPDATE each, so two replicas sharing PostgreSQL can never both win a race: the
+database row is the only arbiter, never a read followed by a write.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Engine,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+
+from specs.errors import NotFound
+
+metadata = MetaData()
+
+offers = Table(
+    "issuer_offers",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("configuration_id", String(128), nullable=False),
+    Column("claims", JSON, nullable=False),
+    Column("import_key", String(256), unique=True, nullable=True),
+    Column("code_hash", String(64), unique=True, nullable=False),
+    Column("tx_code_hash", String(64), nullable=True),
+    Column("tx_code_attempts", Integer, nullable=False, default=0),
+    Column("locked", Boolean, nullable=False, default=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("redeemed_at", DateTime(timezone=True), nullable=True),
+    Column("replaces_credential_id", String(64), nullable=True),
+    Column("by_reference", Boolean, nullable=False, default=False),
+)
+
+access_tokens = Table(
+    "issuer_access_tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("offer_id", String(64), ForeignKey("issuer_offers.id"), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("used_at", DateTime(timezone=True), nullable=True),
+)
+
+nonces = Table(
+    "issuer_nonces",
+    metadata,
+    Column("value_hash", String(64), primary_key=True),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("consumed_at", DateTime(timezone=True), nullable=True),
+)
+
+credentials = Table(
+    "issuer_credentials",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("offer_id", String(64), ForeignKey("issuer_offers.id"), nullable=False),
+    Column("configuration_id", String(128), nullable=False),
+    Column("status_list", String(64), nullable=False),
+    Column("status_index", Integer, nullable=False),
+    Column("status", Integer, nullable=False, default=0),
+    Column("holder_thumbprint", String(64), nullable=False),
+    Column("notification_id", String(64), nullable=True),
+    Column("notification_event", String(64), nullable=True),
+    Column("issued_at", DateTime(timezone=True), nullable=False),
+    Column("superseded_by", String(64), nullable=True),
+    UniqueConstraint("status_list", "status_index", name="uq_issuer_status_slot"),
+)
+
+status_lists = Table(
+    "issuer_status_lists",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("bits", Integer, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+
+def secret_hash(value: str) -> str:
+    """Hash a bearer secret (code, token, nonce) for storage; the plain value is never kept."""
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class OfferRecord:
+    """A credential offer as stored."""
+
+    id: str
+    configuration_id: str
+    claims: dict[str, Any]
+    import_key: str | None
+    tx_code_required: bool
+    tx_code_attempts: int
+    locked: bool
+    created_at: datetime
+    expires_at: datetime
+    redeemed_at: datetime | None
+    replaces_credential_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CredentialRecord:
+    """An issued credential instance as stored (no claims: the offer holds them)."""
+
+    id: str
+    offer_id: str
+    configuration_id: str
+    status_list: str
+    status_index: int
+    status: int
+    holder_thumbprint: str
+    notification_id: str | None
+    notification_event: str | None
+    issued_at: datetime
+    superseded_by: str | None
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    # SQLite hands back naive datetimes; everything stored is UTC.
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+def _offer(row: Any) -> OfferRecord:
+    return OfferRecord(
+        id=row.id,
+        configuration_id=row.configuration_id,
+        claims=row.claims if isinstance(row.claims, dict) else json.loads(row.claims),
+        import_key=row.import_key,
+        tx_code_required=row.tx_code_hash is not None,
+        tx_code_attempts=row.tx_code_attempts,
+        locked=row.locked,
+        created_at=_aware(row.created_at) or row.created_at,
+        expires_at=_aware(row.expires_at) or row.expires_at,
+        redeemed_at=_aware(row.redeemed_at),
+        replaces_credential_id=row.replaces_credential_id,
+    )
+
+
+def _credential(row: Any) -> CredentialRecord:
+    return CredentialRecord(
+        id=row.id,
+        offer_id=row.offer_id,
+        configuration_id=row.configuration_id,
+        status_list=row.status_list,
+        status_index=row.status_index,
+        status=row.status,
+        holder_thumbprint=row.holder_thumbprint,
+        notification_id=row.notification_id,
+        notification_event=row.notification_event,
+        issued_at=_aware(row.issued_at) or row.issued_at,
+        superseded_by=row.superseded_by,
+    )
+
+
+class IssuerRepository:
+    """Every read and write of the issuer's records; one transaction per method."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # --- offers ---
+
+    def add_offer(
+        self,
+        *,
+        offer_id: str,
+        configuration_id: str,
+        claims: dict[str, Any],
+        code: str,
+        tx_code: str | None,
+        created_at: datetime,
+        expires_at: datetime,
+        import_key: str | None = None,
+        replaces_credential_id: str | None = None,
+    ) -> bool:
+        """Store a new offer; return False when ``import_key`` already exists (idempotent import)."""
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(
+                    insert(offers).values(
+                        id=offer_id,
+                        configuration_id=configuration_id,
+                        claims=claims,
+                        import_key=import_key,
+                        code_hash=secret_hash(code),
+                        tx_code_hash=secret_hash(tx_code) if tx_code is not None else None,
+                        tx_code_attempts=0,
+                        locked=False,
+                        created_at=created_at,
+                        expires_at=expires_at,
+                        replaces_credential_id=replaces_credential_id,
+                    )
+                )
+        except IntegrityError:
+            if import_key is not None and self.offer_by_import_key(import_key) is not None:
+                return False
+            raise
+        return True
+
+    def offer(self, offer_id: str) -> OfferRecord:
+        """Return an offer by id, or raise ``NotFound``."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(offers).where(offers.c.id == offer_id)).first()
+        if row is None:
+            raise NotFound(f"no offer {offer_id!r}")
+        return _offer(row)
+
+    def offer_by_import_key(self, import_key: str) -> OfferRecord | None:
+        """Return the offer created for an import key, if any."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(offers).where(offers.c.import_key == import_key)).first()
+        return _offer(row) if row is not None else None
+
+    def offer_by_code(self, code: str) -> OfferRecord | None:
+        """Return the offer a pre-authorized code belongs to, if any."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(offers).where(offers.c.code_hash == secret_hash(code))
+            ).first()
+        return _offer(row) if row is not None else None
+
+    def check_tx_code(self, offer_id: str, tx_code: str | None, max_attempts: int) -> bool:
+        """Count one attempt and return whether ``tx_code`` matches; lock at ``max_attempts``."""
+        with self.engine.begin() as conn:
+            row = conn.execute(
+                update(offers)
+                .where(offers.c.id == offer_id, offers.c.locked.is_(False))
+                .values(tx_code_attempts=offers.c.tx_code_attempts + 1)
+                .returning(offers.c.tx_code_hash, offers.c.tx_code_attempts)
+            ).first()
+            if row is None:
+                return False
+            ok = row.tx_code_hash is None or (
+                tx_code is not None and secret_hash(tx_code) == row.tx_code_hash
+            )
+            if not ok and row.tx_code_attempts >= max_attempts:
+                conn.execute(update(offers).where(offers.c.id == offer_id).values(locked=True))
+        return ok
+
+    def redeem_code(self, code: str, now: datetime) -> OfferRecord | None:
+        """Mark the offer of ``code`` redeemed, exactly once across all replicas."""
+        with self.engine.begin() as conn:
+            row = conn.execute(
+                update(offers)
+                .where(
+                    offers.c.code_hash == secret_hash(code),
+                    offers.c.redeemed_at.is_(None),
+                    offers.c.locked.is_(False),
+                    offers.c.expires_at > now,
+                )
+                .values(redeemed_at=now)
+                .returning(*offers.c)
+            ).first()
+        return _offer(row) if row is not None else None
+
+    # --- access tokens ---
+
+    def add_access_token(self, token: str, offer_id: str, expires_at: datetime) -> None:
+        """Store an access token (hashed) for a redeemed offer."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                insert(access_tokens).values(
+                    token_hash=secret_hash(token), offer_id=offer_id, expires_at=expires_at
+                )
+            )
+
+    def use_access_token(self, token: str, now: datetime) -> OfferRecord | None:
+        """Consume an access token once and return its offer, or None when unknown/used/expired."""
+        with self.engine.begin() as conn:
+            row = conn.execute(
+                update(access_tokens)
+                .where(
+                    access_tokens.c.token_hash == secret_hash(token),
+                    access_tokens.c.used_at.is_(None),
+                    access_tokens.c.expires_at > now,
+                )
+                .values(used_at=now)
+                .returning(access_tokens.c.offer_id)
+            ).first()
+            if row is None:
+                return None
+            offer_row = conn.execute(select(offers).where(offers.c.id == row.offer_id)).first()
+        return _offer(offer_row) if offer_row is not None else None
+
+    # --- nonces ---
+
+    def add_nonce(self, nonce: str, expires_at: datetime) -> None:
+        """Store a fresh nonce (hashed)."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                insert(nonces).values(value_hash=secret_hash(nonce), expires_at=expires_at)
+            )
+
+    def consume_nonce(self, nonce: str, now: datetime) -> bool:
+        """Consume a nonce exactly once; False when unknown, used or expired."""
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(nonces)
+                .where(
+                    nonces.c.value_hash == secret_hash(nonce),
+                    nonces.c.consumed_at.is_(None),
+                    nonces.c.expires_at > now,
+                )
+                .values(consumed_at=now)
+            )
+        return result.rowcount == 1
+
+    # --- status lists and credentials ---
+
+    def ensure_status_list(self, list_id: str, bits: int, size: int, now: datetime) -> None:
+        """Create a status list record if it does not exist."""
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(
+                    insert(status_lists).values(id=list_id, bits=bits, size=size, created_at=now)
+                )
+        except IntegrityError:
+            pass
+
+    def used_status_indices(self, list_id: str) -> set[int]:
+        """Return the indices already taken in a status list."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(credentials.c.status_index).where(credentials.c.status_list == list_id)
+            )
+            return {row.status_index for row in rows}
+
+    def add_credential(self, record: CredentialRecord) -> bool:
+        """Store an issued credential; False when its status slot was taken meanwhile."""
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(
+                    insert(credentials).values(
+                        id=record.id,
+                        offer_id=record.offer_id,
+                        configuration_id=record.configuration_id,
+                        status_list=record.status_list,
+                        status_index=record.status_index,
+                        status=record.status,
+                        holder_thumbprint=record.holder_thumbprint,
+                        notification_id=record.notification_id,
+                        issued_at=record.issued_at,
+                    )
+                )
+        except IntegrityError:
+            return False
+        return True
+
+    def credential(self, credential_id: str) -> CredentialRecord:
+        """Return an issued credential by id, or raise ``NotFound``."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(credentials).where(credentials.c.id == credential_id)).first()
+        if row is None:
+            raise NotFound(f"no credential {credential_id!r}")
+        return _credential(row)
+
+    def credentials_of_offer(self, offer_id: str) -> list[CredentialRecord]:
+        """Return every credential instance issued for an offer."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(credentials)
+                .where(credentials.c.offer_id == offer_id)
+                .order_by(credentials.c.id)
+            )
+            return [_credential(row) for row in rows]
+
+    def set_status(self, credential_ids: list[str], status: int) -> None:
+        """Set the status value of credential instances."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(credentials)
+                .where(credentials.c.id.in_(credential_ids))
+                .values(status=status)
+            )
+
+    def mark_superseded(self, credential_ids: list[str], by_offer: str) -> None:
+        """Record that credentials were replaced by a re-issued offer."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(credentials)
+                .where(credentials.c.id.in_(credential_ids))
+                .values(superseded_by=by_offer)
+            )
+
+    def statuses(self, list_id: str) -> dict[int, int]:
+        """Return index -> status for every non-valid entry of a status list."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(credentials.c.status_index, credentials.c.status).where(
+                    credentials.c.status_list == list_id, credentials.c.status != 0
+                )
+            )
+            return {row.status_index: row.status for row in rows}
+
+    def record_notification(self, notification_id: str, event: str) -> bool:
+        """Record a wallet notification event; False when the notification id is unknown."""
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(credentials)
+                .where(credentials.c.notification_id == notification_id)
+                .values(notification_event=event)
+            )
+        return result.rowcount > 0
