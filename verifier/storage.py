@@ -1,0 +1,227 @@
+"""The verifier's records: presentation transactions, results and the audit log.
+
+A transaction accepts exactly one response: the response endpoint claims it with one
+conditional UPDATE, so replicas sharing PostgreSQL never both accept a response.
+Results are kept only as long as the retention setting allows; ``purge`` deletes them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    delete,
+    insert,
+    select,
+    update,
+)
+
+from specs.errors import NotFound
+
+metadata = MetaData()
+
+transactions = Table(
+    "verifier_transactions",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("state", String(128), unique=True, nullable=False),
+    Column("nonce", String(128), nullable=False),
+    Column("purpose", String(128), nullable=False),
+    Column("request", JSON, nullable=False),
+    Column("session_hash", String(64), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("request_fetched_at", DateTime(timezone=True), nullable=True),
+    Column("responded_at", DateTime(timezone=True), nullable=True),
+    Column("outcome", String(32), nullable=False, default="pending"),
+    Column("result", JSON, nullable=True),
+)
+
+audit_log = Table(
+    "verifier_audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("transaction_id", String(64), nullable=False),
+    Column("event", String(64), nullable=False),
+    Column("purpose", String(128), nullable=False),
+    Column("detail", JSON, nullable=False),
+)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    # SQLite hands back naive datetimes; everything stored is UTC.
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class TransactionRecord:
+    """A presentation transaction as stored."""
+
+    id: str
+    state: str
+    nonce: str
+    purpose: str
+    request: dict[str, Any]
+    session_hash: str | None
+    created_at: datetime
+    expires_at: datetime
+    responded_at: datetime | None
+    outcome: str
+    result: dict[str, Any] | None
+
+
+def _transaction(row: Any) -> TransactionRecord:
+    return TransactionRecord(
+        id=row.id,
+        state=row.state,
+        nonce=row.nonce,
+        purpose=row.purpose,
+        request=row.request,
+        session_hash=row.session_hash,
+        created_at=_aware(row.created_at) or row.created_at,
+        expires_at=_aware(row.expires_at) or row.expires_at,
+        responded_at=_aware(row.responded_at),
+        outcome=row.outcome,
+        result=row.result,
+    )
+
+
+class VerifierRepository:
+    """Every read and write of the verifier's records; one transaction per method."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def add_transaction(
+        self,
+        *,
+        transaction_id: str,
+        state: str,
+        nonce: str,
+        purpose: str,
+        request: dict[str, Any],
+        session_hash: str | None,
+        created_at: datetime,
+        expires_at: datetime,
+    ) -> None:
+        """Store a new pending transaction."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                insert(transactions).values(
+                    id=transaction_id,
+                    state=state,
+                    nonce=nonce,
+                    purpose=purpose,
+                    request=request,
+                    session_hash=session_hash,
+                    created_at=created_at,
+                    expires_at=expires_at,
+                    outcome="pending",
+                )
+            )
+
+    def transaction(self, transaction_id: str) -> TransactionRecord:
+        """Return a transaction by id, or raise ``NotFound``."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(transactions).where(transactions.c.id == transaction_id)
+            ).first()
+        if row is None:
+            raise NotFound(f"no transaction {transaction_id!r}")
+        return _transaction(row)
+
+    def transaction_by_state(self, state: str) -> TransactionRecord | None:
+        """Return the transaction a response's ``state`` names, if any."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(transactions).where(transactions.c.state == state)).first()
+        return _transaction(row) if row is not None else None
+
+    def mark_request_fetched(self, transaction_id: str, now: datetime) -> bool:
+        """Record that the wallet fetched the request object (only the first fetch counts)."""
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(transactions)
+                .where(
+                    transactions.c.id == transaction_id, transactions.c.request_fetched_at.is_(None)
+                )
+                .values(request_fetched_at=now)
+            )
+        return result.rowcount == 1
+
+    def claim_response(self, state: str, now: datetime) -> TransactionRecord | None:
+        """Claim the single response slot of a pending, unexpired transaction, exactly once."""
+        with self.engine.begin() as conn:
+            row = conn.execute(
+                update(transactions)
+                .where(
+                    transactions.c.state == state,
+                    transactions.c.responded_at.is_(None),
+                    transactions.c.expires_at > now,
+                )
+                .values(responded_at=now, outcome="processing")
+                .returning(*transactions.c)
+            ).first()
+        return _transaction(row) if row is not None else None
+
+    def finish(self, transaction_id: str, outcome: str, result: dict[str, Any]) -> None:
+        """Store the outcome (``verified``, ``failed``, ``declined`` …) and the full result."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(transactions)
+                .where(transactions.c.id == transaction_id)
+                .values(outcome=outcome, result=result)
+            )
+
+    def audit(
+        self, *, at: datetime, transaction_id: str, event: str, purpose: str, detail: dict[str, Any]
+    ) -> None:
+        """Append an audit record: what was received, when, for which purpose."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                insert(audit_log).values(
+                    at=at,
+                    transaction_id=transaction_id,
+                    event=event,
+                    purpose=purpose,
+                    detail=detail,
+                )
+            )
+
+    def audit_records(self, transaction_id: str | None = None) -> list[dict[str, Any]]:
+        """Return audit records, oldest first, optionally for one transaction."""
+        query = select(audit_log).order_by(audit_log.c.id)
+        if transaction_id is not None:
+            query = query.where(audit_log.c.transaction_id == transaction_id)
+        with self.engine.connect() as conn:
+            return [
+                {
+                    "at": (_aware(r.at) or r.at).isoformat(),
+                    "transaction_id": r.transaction_id,
+                    "event": r.event,
+                    "purpose": r.purpose,
+                    "detail": r.detail,
+                }
+                for r in conn.execute(query)
+            ]
+
+    def purge(self, older_than: datetime) -> int:
+        """Delete transactions (with their received data) and audit records older than a time."""
+        with self.engine.begin() as conn:
+            removed = conn.execute(
+                delete(transactions).where(transactions.c.created_at < older_than)
+            )
+            conn.execute(delete(audit_log).where(audit_log.c.at < older_than))
+        return int(removed.rowcount)
