@@ -1,0 +1,272 @@
+"""COSE_Sign1, COSE_Mac0 and COSE_Key as ISO 18013-5 uses them (RFC 9052, RFC 9053, RFC 9360)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography import x509
+
+from specs.encoding import b64url_decode, b64url_encode
+from specs.errors import InvalidSignature, LimitExceeded, MalformedInput, Unsupported
+from specs.keys.algorithms import algorithm, algorithm_by_cose_id
+from specs.keys.jwk import PublicKey, public_jwk, public_key_from_jwk, verify_signature
+from specs.keys.x509 import load_der_certificate
+from specs.limits import DEFAULT_LIMITS, Limits
+from specs.mdoc.cbor import COSETagged, decode_cbor, encode_cbor
+from specs.mdoc.constants import (
+    COSE_ALG_HMAC_256_256,
+    COSE_CURVES,
+    COSE_KEY_CRV,
+    COSE_KEY_D,
+    COSE_KEY_KTY,
+    COSE_KEY_KTY_EC2,
+    COSE_KEY_KTY_OKP,
+    COSE_KEY_X,
+    COSE_KEY_Y,
+    HEADER_ALG,
+    HEADER_CRIT,
+    HEADER_X5CHAIN,
+    MAC0_CONTEXT,
+    SIGNATURE1_CONTEXT,
+    UNDERSTOOD_HEADERS,
+)
+from specs.ports import Signer
+
+_CURVE_IDS = {name: cid for cid, name in COSE_CURVES.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class CoseMessage:
+    """A parsed COSE_Sign1 or COSE_Mac0: headers decoded, payload and tag/signature raw."""
+
+    protected_bytes: bytes
+    protected: dict[Any, Any]
+    unprotected: dict[Any, Any]
+    payload: bytes | None
+    tag: bytes
+
+    def header(self, label: int) -> Any:
+        """Return a header parameter, protected first, or ``None``."""
+        if label in self.protected:
+            return self.protected[label]
+        return self.unprotected.get(label)
+
+    def to_cbor_value(self) -> list[Any]:
+        """Return the untagged four-element array (as mdoc embeds it)."""
+        return [self.protected_bytes, self.unprotected, self.payload, self.tag]
+
+
+def parse_cose(
+    value: object, *, what: str, tag: int, limits: Limits = DEFAULT_LIMITS
+) -> CoseMessage:
+    """Parse a decoded COSE_Sign1/COSE_Mac0 array (tagged with ``tag`` or untagged)."""
+    if isinstance(value, COSETagged):
+        if value.tag != tag:
+            raise MalformedInput(f"{what} carries COSE tag {value.tag}, expected {tag}")
+        value = value.value
+    if not isinstance(value, list) or len(value) != 4:
+        raise MalformedInput(f"{what} must be a COSE array of four elements")
+    protected_bytes, unprotected, payload, mac = value
+    if not isinstance(protected_bytes, bytes):
+        raise MalformedInput(f"{what} protected header must be a byte string")
+    if not isinstance(unprotected, dict):
+        raise MalformedInput(f"{what} unprotected header must be a map")
+    if payload is not None and not isinstance(payload, bytes):
+        raise MalformedInput(f"{what} payload must be a byte string or null")
+    if not isinstance(mac, bytes):
+        raise MalformedInput(f"{what} signature or tag must be a byte string")
+    # RFC 9052 section 3: a zero-length bstr stands for the empty protected map.
+    protected = (
+        decode_cbor(protected_bytes, what=f"{what} protected header", limits=limits)
+        if protected_bytes
+        else {}
+    )
+    if not isinstance(protected, dict):
+        raise MalformedInput(f"{what} protected header must encode a map")
+    duplicated = set(protected) & set(unprotected)
+    if duplicated:
+        # RFC 9052 section 3: a label must not occur in both buckets.
+        raise MalformedInput(f"{what} header labels {sorted(map(str, duplicated))} occur twice")
+    crit = protected.get(HEADER_CRIT)
+    if HEADER_CRIT in unprotected:
+        raise MalformedInput(f"{what} crit must be a protected header (RFC 9052 section 3.1)")
+    if crit is not None:
+        if not isinstance(crit, list) or not crit:
+            raise MalformedInput(f"{what} crit must be a non-empty array")
+        unknown = [label for label in crit if label not in UNDERSTOOD_HEADERS]
+        if unknown:
+            raise Unsupported(f"{what} marks headers {unknown} critical that are not understood")
+    return CoseMessage(protected_bytes, protected, dict(unprotected), payload, mac)
+
+
+def _sig_structure(protected_bytes: bytes, payload: bytes, external_aad: bytes) -> bytes:
+    # RFC 9052 section 4.4: Sig_structure for COSE_Sign1.
+    return encode_cbor([SIGNATURE1_CONTEXT, protected_bytes, external_aad, payload])
+
+
+def _mac_structure(protected_bytes: bytes, payload: bytes, external_aad: bytes) -> bytes:
+    # RFC 9052 section 6.3: MAC_structure for COSE_Mac0.
+    return encode_cbor([MAC0_CONTEXT, protected_bytes, external_aad, payload])
+
+
+def sign1(
+    signer: Signer,
+    payload: bytes,
+    *,
+    unprotected: Mapping[int, Any] | None = None,
+    detached: bool = False,
+    external_aad: bytes = b"",
+) -> CoseMessage:
+    """Create a COSE_Sign1 with ``alg`` protected; ``detached`` leaves the payload out (nil)."""
+    alg = algorithm(signer.alg)
+    protected_bytes = encode_cbor({HEADER_ALG: alg.cose_id})
+    signature = signer.sign(_sig_structure(protected_bytes, payload, external_aad))
+    return CoseMessage(
+        protected_bytes,
+        {HEADER_ALG: alg.cose_id},
+        dict(unprotected or {}),
+        None if detached else payload,
+        signature,
+    )
+
+
+def message_alg(message: CoseMessage, allowed_algs: Collection[str], *, what: str) -> str:
+    """Return the JOSE name of the protected ``alg``, raising unless it is allowed."""
+    cose_id = message.protected.get(HEADER_ALG)
+    if HEADER_ALG in message.unprotected:
+        raise MalformedInput(f"{what} alg must be in the protected header")
+    if not isinstance(cose_id, int) or isinstance(cose_id, bool):
+        raise MalformedInput(f"{what} has no integer alg in its protected header")
+    name = algorithm_by_cose_id(cose_id).name
+    if name not in allowed_algs:
+        raise Unsupported(f"{what} algorithm {name} is not allowed here")
+    return name
+
+
+def verify_sign1(
+    message: CoseMessage,
+    key: PublicKey,
+    *,
+    allowed_algs: Collection[str],
+    what: str,
+    detached_payload: bytes | None = None,
+    external_aad: bytes = b"",
+) -> None:
+    """Verify a COSE_Sign1 with ``key``; raise ``InvalidSignature`` when it does not verify."""
+    alg = message_alg(message, allowed_algs, what=what)
+    if detached_payload is not None:
+        if message.payload is not None:
+            raise MalformedInput(f"{what} must have a detached (nil) payload")
+        payload = detached_payload
+    elif message.payload is None:
+        raise MalformedInput(f"{what} has a detached payload but none was supplied")
+    else:
+        payload = message.payload
+    try:
+        verify_signature(
+            alg, key, _sig_structure(message.protected_bytes, payload, external_aad), message.tag
+        )
+    except InvalidSignature:
+        raise InvalidSignature(f"{what} signature does not verify") from None
+
+
+def mac0(key: bytes, payload: bytes, *, detached: bool = True) -> CoseMessage:
+    """Create a COSE_Mac0 with HMAC 256/256 (RFC 9053 section 3.1)."""
+    protected_bytes = encode_cbor({HEADER_ALG: COSE_ALG_HMAC_256_256})
+    tag = hmac.new(key, _mac_structure(protected_bytes, payload, b""), hashlib.sha256).digest()
+    return CoseMessage(
+        protected_bytes,
+        {HEADER_ALG: COSE_ALG_HMAC_256_256},
+        {},
+        None if detached else payload,
+        tag,
+    )
+
+
+def verify_mac0(message: CoseMessage, key: bytes, *, what: str, detached_payload: bytes) -> None:
+    """Verify a detached COSE_Mac0 (HMAC 256/256 only); raise ``InvalidSignature`` on mismatch."""
+    if message.protected.get(HEADER_ALG) != COSE_ALG_HMAC_256_256:
+        raise Unsupported(f"{what} must use HMAC 256/256 (COSE alg 5)")
+    if message.payload is not None:
+        raise MalformedInput(f"{what} must have a detached (nil) payload")
+    expected = hmac.new(
+        key, _mac_structure(message.protected_bytes, detached_payload, b""), hashlib.sha256
+    ).digest()
+    if not hmac.compare_digest(expected, message.tag):
+        raise InvalidSignature(f"{what} does not verify")
+
+
+def x5chain(
+    message: CoseMessage, *, what: str, limits: Limits = DEFAULT_LIMITS
+) -> list[x509.Certificate]:
+    """Return the certificates of header 33 (RFC 9360 section 2), leaf first."""
+    value = message.header(HEADER_X5CHAIN)
+    if value is None:
+        raise MalformedInput(f"{what} has no x5chain (label 33)")
+    ders = [value] if isinstance(value, bytes) else value
+    if not isinstance(ders, list) or not ders:
+        raise MalformedInput(f"{what} x5chain must be a byte string or a non-empty array")
+    if len(ders) > limits.max_x5c_certs:
+        raise LimitExceeded(f"{what} x5chain has more than {limits.max_x5c_certs} certificates")
+    if not all(isinstance(der, bytes) for der in ders):
+        raise MalformedInput(f"{what} x5chain entries must be byte strings")
+    return [load_der_certificate(der) for der in ders]
+
+
+def encode_x5chain(chain: list[bytes]) -> bytes | list[bytes]:
+    """Return header 33's value: one bstr for a single certificate, else an array."""
+    return chain[0] if len(chain) == 1 else list(chain)
+
+
+def cose_key_from_jwk(jwk: Mapping[str, Any]) -> dict[int, Any]:
+    """Convert a public JWK (EC or Ed25519) to a COSE_Key map (RFC 9053 section 7)."""
+    key = public_key_from_jwk(dict(jwk))
+    canonical = public_jwk(key)
+    curve = _CURVE_IDS.get(canonical.get("crv", ""))
+    if curve is None:
+        raise Unsupported(f"key type {canonical.get('kty')!r} cannot be a COSE device key")
+    if canonical["kty"] == "OKP":
+        return {
+            COSE_KEY_KTY: COSE_KEY_KTY_OKP,
+            COSE_KEY_CRV: curve,
+            COSE_KEY_X: b64url_decode(canonical["x"]),
+        }
+    return {
+        COSE_KEY_KTY: COSE_KEY_KTY_EC2,
+        COSE_KEY_CRV: curve,
+        COSE_KEY_X: b64url_decode(canonical["x"]),
+        COSE_KEY_Y: b64url_decode(canonical["y"]),
+    }
+
+
+def jwk_from_cose_key(cose_key: object) -> dict[str, Any]:
+    """Convert a COSE_Key map with a public EC2 or OKP key to a public JWK."""
+    if not isinstance(cose_key, dict):
+        raise MalformedInput("COSE_Key must be a map")
+    if COSE_KEY_D in cose_key:
+        raise MalformedInput("COSE_Key must not contain a private key")
+    kty = cose_key.get(COSE_KEY_KTY)
+    crv = COSE_CURVES.get(cose_key.get(COSE_KEY_CRV))  # type: ignore[arg-type]
+    x = cose_key.get(COSE_KEY_X)
+    if crv is None:
+        raise Unsupported(f"COSE_Key curve {cose_key.get(COSE_KEY_CRV)!r} is not supported")
+    if not isinstance(x, bytes):
+        raise MalformedInput("COSE_Key x must be a byte string")
+    if kty == COSE_KEY_KTY_OKP and crv == "Ed25519":
+        return {"kty": "OKP", "crv": crv, "x": b64url_encode(x)}
+    if kty == COSE_KEY_KTY_EC2 and crv != "Ed25519":
+        y = cose_key.get(COSE_KEY_Y)
+        if not isinstance(y, bytes):
+            # RFC 9053 section 7.1.1: point compression (y as bool) is not used by ISO 18013-5.
+            raise MalformedInput("COSE_Key y must be a byte string")
+        return {"kty": "EC", "crv": crv, "x": b64url_encode(x), "y": b64url_encode(y)}
+    raise Unsupported(f"COSE_Key type {kty!r} with curve {crv} is not supported")
+
+
+def public_key_from_cose_key(cose_key: object) -> PublicKey:
+    """Build a ``cryptography`` public key from a COSE_Key map."""
+    return public_key_from_jwk(jwk_from_cose_key(cose_key))
