@@ -26,9 +26,6 @@ class Limits:
     # Card key attestation: presentation keys in one attestation, CRLs given to one check.
     max_attested_keys: int = 64
     max_crls: int = 16
-    # Card key attestation: presentation keys in one attestation, CRLs given to one check.
-    max_attested_keys: int = 64
-    max_crls: int = 16
     max_trust_list_entities: int = 10_000
     max_trust_list_keys_per_entity: int = 16
     max_trust_list_history: int = 256
