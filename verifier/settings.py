@@ -27,11 +27,15 @@ class VerifierSettings(BaseModel):
     name: DisplayName
     url: str = Field(description="base URL of the verifier service (https, or http on loopback)")
     database_url: str
-    access_key: Path = Field(description="private JWK of the access-certificate key (signs requests)")
+    access_key: Path = Field(
+        description="private JWK of the access-certificate key (signs requests)"
+    )
     access_certificate: Path = Field(description="PEM chain of the access certificate, leaf first")
     encryption_key: Path = Field(description="private JWK for direct_post.jwt response encryption")
     trust_list: str = Field(description="trust list: a file path or an http(s) URL")
-    trust_list_anchor: Path | None = Field(default=None, description="PEM of the trust-list operator")
+    trust_list_anchor: Path | None = Field(
+        default=None, description="PEM of the trust-list operator"
+    )
     hr_token_sha256: str = Field(description="SHA-256 hex of the HR desk bearer token")
     transaction_ttl_seconds: int = 600
     kb_max_age_seconds: int = 300
@@ -57,8 +61,12 @@ class VerifierSettings(BaseModel):
                 updates[name] = base / value
         if "://" not in self.trust_list and not Path(self.trust_list).is_absolute():
             updates["trust_list"] = str(base / self.trust_list)
-        if self.database_url.startswith("sqlite:///") and not self.database_url.startswith("sqlite:////"):
-            updates["database_url"] = f"sqlite:///{base / self.database_url.removeprefix('sqlite:///')}"
+        if self.database_url.startswith("sqlite:///") and not self.database_url.startswith(
+            "sqlite:////"
+        ):
+            updates["database_url"] = (
+                f"sqlite:///{base / self.database_url.removeprefix('sqlite:///')}"
+            )
         return self.model_copy(update=updates)
 
 
