@@ -107,9 +107,18 @@ def _semantic(tag: int) -> Any:
     return decode
 
 
+def _thaw(value: Any) -> Any:
+    # cbor2 hands tag contents over as immutable containers; mdoc code works on list/dict.
+    if isinstance(value, (tuple, list)):
+        return [_thaw(member) for member in value]
+    if isinstance(value, Mapping):
+        return {key: _thaw(member) for key, member in value.items()}
+    return value
+
+
 def _tag_hook(tag: cbor2.CBORTag, immutable: bool) -> Any:
     if tag.tag in (TAG_COSE_SIGN1, TAG_COSE_MAC0):
-        return COSETagged(tag.tag, tag.value)
+        return COSETagged(tag.tag, _thaw(tag.value))
     raise _Rejected(MalformedInput(f"CBOR tag {tag.tag} is not allowed in an mdoc"))
 
 

@@ -214,7 +214,18 @@ def x5chain(
         raise LimitExceeded(f"{what} x5chain has more than {limits.max_x5c_certs} certificates")
     if not all(isinstance(der, bytes) for der in ders):
         raise MalformedInput(f"{what} x5chain entries must be byte strings")
-    return [load_der_certificate(der) for der in ders]
+    certs = [load_der_certificate(der) for der in ders]
+    for index, cert in enumerate(certs):
+        # cryptography parses some fields lazily; touch them now so garbage surfaces here
+        # as MalformedInput rather than as a ValueError deep inside path validation.
+        try:
+            _ = (cert.issuer, cert.subject, cert.not_valid_before_utc, cert.not_valid_after_utc)
+            _ = (cert.extensions, cert.public_key(), cert.signature_hash_algorithm)
+        except (ValueError, TypeError) as exc:
+            raise MalformedInput(
+                f"{what} x5chain certificate {index} is malformed: {exc}"
+            ) from None
+    return certs
 
 
 def encode_x5chain(chain: list[bytes]) -> bytes | list[bytes]:
