@@ -26,7 +26,7 @@ from specs.card.constants import (
     JPKI_USER_AUTHENTICATION_POLICY,
     SHA256_WITH_RSA_ENCRYPTION,
 )
-from specs.errors import Unsupported, UntrustedKey
+from specs.errors import MalformedInput, Unsupported, UntrustedKey
 
 _SHORT_NAMES = {
     NameOID.COUNTRY_NAME: "C",
@@ -70,7 +70,10 @@ def check_algorithm(cert: x509.Certificate, rsa_key_bits: Collection[int]) -> No
             f"card certificate signature algorithm {cert.signature_algorithm_oid.dotted_string} "
             "is not sha256WithRSAEncryption"
         )
-    key = cert.public_key()
+    try:
+        key = cert.public_key()
+    except (ValueError, TypeError) as exc:  # unknown or undecodable key algorithm
+        raise Unsupported(f"card certificate key cannot be used: {exc}") from exc
     if not isinstance(key, rsa.RSAPublicKey):
         raise Unsupported(f"card certificate key is {type(key).__name__}, not RSA")
     if key.key_size not in rsa_key_bits:
@@ -81,6 +84,13 @@ def check_user_authentication_profile(
     cert: x509.Certificate, policy: CardPolicy = DEFAULT_CARD_POLICY
 ) -> None:
     """Check ``cert`` against the JPKI user-authentication profile; raise ``Unsupported`` or ``UntrustedKey``."""
+    try:
+        _check_profile(cert, policy)
+    except ValueError as exc:  # cryptography decodes names and extensions lazily
+        raise MalformedInput(f"card certificate does not decode: {exc}") from exc
+
+
+def _check_profile(cert: x509.Certificate, policy: CardPolicy) -> None:
     check_algorithm(cert, policy.rsa_key_bits)
     if cert.version != x509.Version.v3:
         raise UntrustedKey("card certificate is not an X.509 v3 certificate")

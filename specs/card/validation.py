@@ -20,7 +20,7 @@ from specs.card.certificate import (
     CardPolicy,
     check_user_authentication_profile,
 )
-from specs.errors import InvalidSignature, MalformedInput, StaleData, UntrustedKey
+from specs.errors import InvalidSignature, LimitExceeded, MalformedInput, StaleData, UntrustedKey
 from specs.keys.x509 import check_crl, validate_chain
 from specs.limits import DEFAULT_LIMITS, Limits
 
@@ -69,12 +69,26 @@ def validate_card_certificate(
     limits: Limits = DEFAULT_LIMITS,
 ) -> ValidatedCard:
     """Validate a card certificate chain (leaf first) at ``at``; raise a ``HonninError`` on failure."""
+    try:
+        return _validate(chain, anchors, crls, at, policy, limits)
+    except ValueError as exc:  # cryptography decodes names and extensions lazily
+        raise MalformedInput(f"card certificate chain does not decode: {exc}") from exc
+
+
+def _validate(
+    chain: Sequence[x509.Certificate],
+    anchors: Sequence[x509.Certificate],
+    crls: Sequence[x509.CertificateRevocationList],
+    at: datetime,
+    policy: CardPolicy,
+    limits: Limits,
+) -> ValidatedCard:
     if not chain:
         raise MalformedInput("card certificate chain is empty")
     if len(chain) > limits.max_x5c_certs:
-        raise MalformedInput(f"card certificate chain is longer than {limits.max_x5c_certs}")
+        raise LimitExceeded(f"card certificate chain is longer than {limits.max_x5c_certs}")
     if len(crls) > limits.max_crls:
-        raise MalformedInput(f"more than {limits.max_crls} CRLs given")
+        raise LimitExceeded(f"more than {limits.max_crls} CRLs given")
     leaf = chain[0]
     check_user_authentication_profile(leaf, policy)
     try:

@@ -147,8 +147,13 @@ class Pkcs11Signer:
         certificate_label: str = JPKI_USER_AUTHENTICATION_CERT_LABEL,
         ca_certificate_label: str = JPKI_USER_AUTHENTICATION_CA_CERT_LABEL,
         allow_final_try: bool = False,
+        mechanism: Mechanism | None = None,
     ) -> Pkcs11Signer:
-        """Log in to the token and find the user-authentication key and certificate."""
+        """Log in to the token and find the user-authentication key and certificate.
+
+        ``mechanism`` forces ``CKM_SHA256_RSA_PKCS`` or ``CKM_RSA_PKCS`` (hashing on the host)
+        for drivers that announce one but implement only the other.
+        """
         module = load_module(module_path)
         token = find_token(module, token_label, token_serial)
         _pin_state(token, allow_final_try)
@@ -182,7 +187,11 @@ class Pkcs11Signer:
             raise CardError(f"expected one certificate for the key on the token, found {len(ders)}")
         certificate = load_der_certificate(ders[0])
         ca_certificates = [load_der_certificate(der) for der in ca_ders]
-        if Mechanism.SHA256_RSA_PKCS in mechanisms:
+        if mechanism is not None:
+            if mechanism not in (Mechanism.SHA256_RSA_PKCS, Mechanism.RSA_PKCS):
+                session.close()
+                raise CardError(f"mechanism {mechanism!r} is not an RSA PKCS#1 v1.5 mechanism")
+        elif Mechanism.SHA256_RSA_PKCS in mechanisms:
             mechanism = Mechanism.SHA256_RSA_PKCS
         elif Mechanism.RSA_PKCS in mechanisms:
             mechanism = Mechanism.RSA_PKCS
