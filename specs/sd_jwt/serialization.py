@@ -42,7 +42,8 @@ class SdJwt:
         """Serialise in the form it was parsed from (compact, or JSON text)."""
         if self.json_document is None:
             return self.compact()
-        return dump_json_compact(to_json_serialization(self))
+        general = "signatures" in self.json_document
+        return dump_json_compact(to_json_serialization(self, general=general))
 
 
 def parse_compact(text: str, *, limits: Limits = DEFAULT_LIMITS) -> SdJwt:
@@ -77,6 +78,12 @@ def _unprotected(entry: Any) -> Mapping[str, Any]:
     return header
 
 
+def _legacy_form(document: Mapping[str, Any]) -> bool:
+    return "signatures" not in document and (
+        JSON_DISCLOSURES in document or JSON_KB_JWT in document
+    )
+
+
 def parse_json_serialization(
     document: Mapping[str, Any] | str | bytes, *, limits: Limits = DEFAULT_LIMITS
 ) -> SdJwt:
@@ -105,6 +112,13 @@ def parse_json_serialization(
     else:
         first = document
     header = _unprotected(first)
+    # Drafts before RFC 9901 (and sd-jwt-python 0.10) put both members at the top level of a
+    # flattened document; read that form too, and write it back the same way (_legacy_form).
+    if _legacy_form(document):
+        header = {
+            **header,
+            **{k: document[k] for k in (JSON_DISCLOSURES, JSON_KB_JWT) if k in document},
+        }
     protected, signature = first.get("protected"), first.get("signature")
     if not isinstance(protected, str) or not isinstance(signature, str):
         raise MalformedInput("JWS signature entry needs 'protected' and 'signature' strings")
@@ -146,8 +160,11 @@ def to_json_serialization(sd_jwt: SdJwt | str, *, general: bool = False) -> dict
     if sd_jwt.kb_jwt is not None:
         extra[JSON_KB_JWT] = sd_jwt.kb_jwt
     source = sd_jwt.json_document
+    if source is not None and _legacy_form(source) and not general:
+        document = {k: v for k, v in source.items() if k not in (JSON_DISCLOSURES, JSON_KB_JWT)}
+        return {**copy.deepcopy(document), **extra}
     if source is not None and general == ("signatures" in source):
-        document: dict[str, Any] = copy.deepcopy(dict(source))
+        document = copy.deepcopy(dict(source))
         first = document["signatures"][0] if general else document
         header = {
             k: v
