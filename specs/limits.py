@@ -46,6 +46,13 @@ class Limits:
     max_claims_path_length: int = 16
     # OpenID4VP 1.0 section 8.1: presentations in one vp_token.
     max_vp_token_presentations: int = 64
+    # JSON-LD / RDFC-1.0 (W3C VC Data Integrity): quads and blank nodes fed to canonicalization,
+    # N-degree hash calls and the largest group of indistinguishable blank nodes it permutes.
+    max_rdf_quads: int = 4096
+    max_rdf_blank_nodes: int = 1024
+    max_rdfc_deep_calls: int = 2000
+    max_rdfc_permutation_group: int = 8
+    max_json_pointers: int = 512
 
 
 DEFAULT_LIMITS = Limits()
