@@ -53,6 +53,9 @@ class Limits:
     max_rdfc_deep_calls: int = 2000
     max_rdfc_permutation_group: int = 8
     max_json_pointers: int = 512
+    # Payroll CSV (specs.credentials.payroll_csv): file size and number of people per file.
+    max_payroll_csv_bytes: int = 16 * 1024 * 1024
+    max_payroll_rows: int = 100_000
 
 
 DEFAULT_LIMITS = Limits()

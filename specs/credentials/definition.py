@@ -127,6 +127,37 @@ def _label(claim: Claim) -> str:
     return f"{claim.en} ({claim.ja})"
 
 
+def claims_of(value: Any) -> dict[str, Any]:
+    """Return the JSON claims of any annotated model value (a type or one of its parts)."""
+    out: dict[str, Any] = {}
+    model: type = type(value)
+    for f in _fields(model):
+        item = getattr(value, f.name)
+        if item is None:
+            continue
+        if f.nested is not None:
+            out[f.name] = claims_of(item)
+        else:
+            assert f.claim.rule is not None
+            out[f.name] = f.claim.rule.dump(item)
+    return out
+
+
+def leaf_rules(model: type) -> dict[tuple[str, ...], ValueRule]:
+    """Return the value rule of every leaf claim of ``model``, keyed by claim path."""
+    out: dict[tuple[str, ...], ValueRule] = {}
+
+    def walk(current: type, prefix: tuple[str, ...]) -> None:
+        for f in _fields(current):
+            if f.nested is not None:
+                walk(f.nested, (*prefix, f.name))
+            elif f.claim.rule is not None:
+                out[(*prefix, f.name)] = f.claim.rule
+
+    walk(model, ())
+    return out
+
+
 Rules = Callable[[Any], Iterable[ValidationError]]
 
 
@@ -351,23 +382,9 @@ class CredentialType(Generic[T]):
 
     def to_claims(self, value: T) -> dict[str, Any]:
         """Return the JSON claims of a model value, leaving out absent optional claims."""
-
-        def walk(model: type, obj: Any) -> dict[str, Any]:
-            if not isinstance(obj, model):
-                raise MalformedInput(f"expected a {model.__name__}, got {type(obj).__name__}")
-            out: dict[str, Any] = {}
-            for f in _fields(model):
-                item = getattr(obj, f.name)
-                if item is None:
-                    continue
-                if f.nested is not None:
-                    out[f.name] = walk(f.nested, item)
-                else:
-                    assert f.claim.rule is not None
-                    out[f.name] = f.claim.rule.dump(item)
-            return out
-
-        return walk(self.model, value)
+        if not isinstance(value, self.model):
+            raise MalformedInput(f"expected a {self.model.__name__}, got {type(value).__name__}")
+        return claims_of(value)
 
     # -- Selective disclosure ---------------------------------------------------------------
 
@@ -408,4 +425,4 @@ class CredentialType(Generic[T]):
         return walk(claims, ())
 
 
-__all__ = ["Claim", "ClaimInfo", "CredentialType", "Nested"]
+__all__ = ["Claim", "ClaimInfo", "CredentialType", "Nested", "claims_of", "leaf_rules"]
