@@ -90,10 +90,21 @@ def _pyld_call(what: str, call: Callable[[], Any]) -> Any:
         raise MalformedInput(f"{what} failed: {exc}") from exc
 
 
+def _refuse_dropped(term: str | None) -> None:
+    # VC Data Integrity 1.0 section 2.4.1 and VCDM 2.0 appendix B.1 ("safe mode"): a term the contexts do
+    # not define would be silently dropped from the signed statements, so a holder could
+    # add unsigned data that still "verifies". We refuse instead.
+    raise MalformedInput(f"JSON-LD term {term!r} is not defined by the document's contexts")
+
+
+def _processor() -> Any:
+    return jsonld.JsonLdProcessor(on_property_dropped=_refuse_dropped)
+
+
 def expand(document: Mapping[str, Any], loader: DocumentLoader) -> list[Any]:
-    """Run JSON-LD expansion with the offline loader."""
+    """Run JSON-LD expansion with the offline loader, refusing undefined terms."""
     options = loader.jsonld_options()
-    result = _pyld_call("JSON-LD expansion", lambda: jsonld.expand(dict(document), options))
+    result = _pyld_call("JSON-LD expansion", lambda: _processor().expand(dict(document), options))
     if not isinstance(result, list):
         raise MalformedInput("JSON-LD expansion did not produce an array")
     return result
@@ -102,7 +113,9 @@ def expand(document: Mapping[str, Any], loader: DocumentLoader) -> list[Any]:
 def compact(document: Any, context: Any, loader: DocumentLoader) -> dict[str, Any]:
     """Run JSON-LD compaction against ``context`` with the offline loader."""
     options = loader.jsonld_options()
-    result = _pyld_call("JSON-LD compaction", lambda: jsonld.compact(document, context, options))
+    result = _pyld_call(
+        "JSON-LD compaction", lambda: _processor().compact(document, context, options)
+    )
     if not isinstance(result, dict):
         raise MalformedInput("JSON-LD compaction did not produce an object")
     return result
@@ -112,7 +125,7 @@ def to_quads(document: Any, loader: DocumentLoader, limits: Limits = DEFAULT_LIM
     """Deserialize JSON-LD to RDF quads (JSON-LD 1.1 API section 8.1), bounded in count."""
     check_document_limits(document, limits)
     options = loader.jsonld_options()
-    dataset = _pyld_call("JSON-LD to RDF", lambda: jsonld.to_rdf(document, options))
+    dataset = _pyld_call("JSON-LD to RDF", lambda: _processor().to_rdf(document, options))
     quads: list[Quad] = []
     for graph_name, triples in dataset.items():
         for triple in triples:

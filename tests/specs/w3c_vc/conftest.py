@@ -94,37 +94,38 @@ def issuer_signer() -> DeterministicSigner:
     return DeterministicSigner(ec.derive_private_key(0x1234567890ABCDEF << 64, ec.SECP256R1()))
 
 
+def build_slip(**overrides: Any) -> dict[str, Any]:
+    """Build an unsecured withholding-slip credential (給与所得の源泉徴収票)."""
+    subject = {
+        "type": "WithholdingSlip",
+        "taxYear": "2026",
+        "recipientName": "佐藤 花子",
+        "recipientNameKana": "サトウ ハナコ",
+        "recipientBirthDate": "1990-04-01",
+        "paymentAmount": 3_000_000,
+        "withheldTax": 85_000,
+        "socialInsurancePremiums": 430_000,
+        "leaveDate": "2026-06-30",
+        "payerName": "株式会社A",
+        "payerCorporateNumber": "1234567890123",
+    }
+    subject.update(overrides.pop("subject", {}))
+    args: dict[str, Any] = {
+        "types": ["WithholdingSlipCredential"],
+        "issuer": "did:web:employer-a.example",
+        "subject": subject,
+        "valid_from": datetime(2026, 7, 1, tzinfo=UTC),
+        "valid_until": datetime(2031, 7, 1, tzinfo=UTC),
+        "schema": {
+            "id": "https://honnin.example/schemas/withholding-slip/v1",
+            "type": "JsonSchema",
+        },
+    }
+    args.update(overrides)
+    return build_credential(**args)
+
+
 @pytest.fixture
 def make_slip() -> Callable[..., dict[str, Any]]:
     """Build an unsecured withholding-slip credential."""
-
-    def build(**overrides: Any) -> dict[str, Any]:
-        subject = {
-            "type": "WithholdingSlip",
-            "taxYear": "2026",
-            "recipientName": "佐藤 花子",
-            "recipientNameKana": "サトウ ハナコ",
-            "recipientBirthDate": "1990-04-01",
-            "paymentAmount": 3_000_000,
-            "withheldTax": 85_000,
-            "socialInsurancePremiums": 430_000,
-            "leaveDate": "2026-06-30",
-            "payerName": "株式会社A",
-            "payerCorporateNumber": "1234567890123",
-        }
-        subject.update(overrides.pop("subject", {}))
-        args: dict[str, Any] = {
-            "types": ["WithholdingSlipCredential"],
-            "issuer": "did:web:employer-a.example",
-            "subject": subject,
-            "valid_from": datetime(2026, 7, 1, tzinfo=UTC),
-            "valid_until": datetime(2031, 7, 1, tzinfo=UTC),
-            "schema": {
-                "id": "https://honnin.example/schemas/withholding-slip/v1",
-                "type": "JsonSchema",
-            },
-        }
-        args.update(overrides)
-        return build_credential(**args)
-
-    return build
+    return build_slip
