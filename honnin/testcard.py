@@ -14,6 +14,7 @@ touch the system token directory.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -214,7 +215,7 @@ class JpkiTestCa:
         return builder.sign(self.key, hashes.SHA256())
 
     def save(self, directory: Path) -> None:
-        """Write ``ca.pem`` and the TEST CA key ``ca-key.pem`` (mode 0600) into ``directory``."""
+        """Write ``ca.pem``, the TEST CA key ``ca-key.pem`` (mode 0600) and ``revoked.json``."""
         directory.mkdir(parents=True, exist_ok=True)
         (directory / "ca.pem").write_bytes(
             self.certificate.public_bytes(serialization.Encoding.PEM)
@@ -228,6 +229,8 @@ class JpkiTestCa:
             )
         )
         key_path.chmod(0o600)
+        revoked = {str(serial): at.isoformat() for serial, at in sorted(self.revoked.items())}
+        (directory / "revoked.json").write_text(json.dumps(revoked, indent=1), encoding="utf-8")
 
     @classmethod
     def load(cls, directory: Path) -> JpkiTestCa:
@@ -236,7 +239,12 @@ class JpkiTestCa:
         key = serialization.load_pem_private_key((directory / "ca-key.pem").read_bytes(), None)
         if not isinstance(key, rsa.RSAPrivateKey):
             raise CardError("test CA key is not RSA")
-        return cls(key=key, certificate=cert)
+        revoked_path = directory / "revoked.json"
+        revoked: dict[int, datetime] = {}
+        if revoked_path.exists():
+            loaded = json.loads(revoked_path.read_text(encoding="utf-8"))
+            revoked = {int(k): datetime.fromisoformat(v) for k, v in loaded.items()}
+        return cls(key=key, certificate=cert, revoked=revoked)
 
 
 @dataclass

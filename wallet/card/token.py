@@ -115,6 +115,25 @@ def _certificates(session: Any, label: str, key_id: bytes | None) -> list[bytes]
     return [obj[Attribute.VALUE] for obj in session.get_objects(attrs)]
 
 
+def read_certificate(
+    module_path: str,
+    *,
+    token_label: str | None = JPKI_USER_AUTHENTICATION_TOKEN_LABEL,
+    certificate_label: str = JPKI_USER_AUTHENTICATION_CERT_LABEL,
+) -> x509.Certificate:
+    """Read the user-authentication certificate from the token; no PIN is needed."""
+    module = load_module(module_path)
+    token = find_token(module, token_label)
+    try:
+        with _MODULE_LOCK, token.open() as session:
+            ders = _certificates(session, certificate_label, None)
+    except p11.PKCS11Error as exc:
+        raise CardError(f"cannot read the certificate from the token: {exc!r}") from exc
+    if len(ders) != 1:
+        raise CardError(f"expected one certificate {certificate_label!r}, found {len(ders)}")
+    return load_der_certificate(ders[0])
+
+
 class Pkcs11Signer:
     """A ``Signer`` whose RSA key stays on a PKCS#11 token; it signs ``RS256``."""
 
