@@ -80,6 +80,8 @@ _TEXT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # 32 symbols, no 0/O or 1/I
 class IssuerPolicy:
     """Lifetimes and limits of the issuer's single-use values (seconds and counts)."""
 
+    # Offers often travel by printed letter with the tx_code in a second letter, so the
+    # default gives a week; the code stays single-use and the tx_code attempts are limited.
     pre_authorized_code_lifetime: int = 7 * 24 * 3600
     access_token_lifetime: int = 600
     nonce_lifetime: int = 300
