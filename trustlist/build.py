@@ -13,11 +13,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from specs.credentials.check_digits import check_corporate_number
 from specs.errors import Rollback
 from specs.ports import Clock
 from specs.trustlist import constants as c
 from specs.trustlist.canonical import token_digest
-from specs.trustlist.model import CorporateNumberCheck, check_corporate_number_digits, format_time
+from specs.trustlist.model import CorporateNumberCheck, format_time
 from specs.trustlist.signature import sign_trust_list
 from trustlist.operator import certificate_pem, load_operator
 from trustlist.source import read_entities, read_scheme
@@ -77,7 +78,7 @@ def publish(
     *,
     sequence_number: int | None = None,
     next_update: datetime | None = None,
-    corporate_number_check: CorporateNumberCheck = check_corporate_number_digits,
+    corporate_number_check: CorporateNumberCheck = check_corporate_number,
 ) -> Published:
     """Build, sign and publish the next version of the list; append it to the log."""
     public = directory / PUBLIC_DIR

@@ -135,7 +135,9 @@ def add_issuer(
     entity_id: Annotated[str, typer.Option("--id", help="Entity id (also the file name).")],
     name_ja: Annotated[str, typer.Option(help="Legal name in Japanese.")],
     name_en: Annotated[str, typer.Option(help="Legal name in English.")],
-    corporate_number: Annotated[str, typer.Option(help="Corporate number (法人番号), 13 digits.")],
+    corporate_number: Annotated[
+        str, typer.Option(help="Corporate number (法人番号): 13 digits, leading check digit.")
+    ],
     credential_types: Annotated[
         str, typer.Option(help="Comma-separated vct values or short ids it may issue.")
     ],
@@ -212,7 +214,9 @@ def add_verifier(
     entity_id: Annotated[str, typer.Option("--id", help="Entity id (also the file name).")],
     name_ja: Annotated[str, typer.Option(help="Legal name in Japanese.")],
     name_en: Annotated[str, typer.Option(help="Legal name in English.")],
-    corporate_number: Annotated[str, typer.Option(help="Corporate number (法人番号), 13 digits.")],
+    corporate_number: Annotated[
+        str, typer.Option(help="Corporate number (法人番号): 13 digits, leading check digit.")
+    ],
     client_id: Annotated[str, typer.Option(help="OpenID4VP client_id of the verifier.")],
     purpose: Annotated[
         list[str],

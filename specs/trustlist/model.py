@@ -17,6 +17,7 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
+from specs.credentials.check_digits import check_corporate_number
 from specs.errors import HonninError, LimitExceeded, MalformedInput, ValidationError
 from specs.keys.jwk import PRIVATE_MEMBERS, public_key_from_jwk, thumbprint
 from specs.keys.x509 import load_der_certificate
@@ -29,7 +30,7 @@ CorporateNumberCheck = Callable[[str], None]
 
 
 def check_corporate_number_digits(number: str) -> None:
-    """Check a corporate number (法人番号) has 13 ASCII digits; raise ``ValidationError``."""
+    """Check only the format of a corporate number (法人番号): 13 ASCII digits (lenient hook)."""
     if not (
         isinstance(number, str) and len(number) == 13 and number.isascii() and number.isdigit()
     ):
@@ -333,7 +334,7 @@ def parse_trust_list(
     document: Mapping[str, Any],
     *,
     limits: Limits = DEFAULT_LIMITS,
-    corporate_number_check: CorporateNumberCheck = check_corporate_number_digits,
+    corporate_number_check: CorporateNumberCheck = check_corporate_number,
 ) -> TrustList:
     """Validate a trust-list JSON document (schema and consistency) and return its model."""
     validate_schema(document, limits)

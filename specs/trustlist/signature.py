@@ -15,6 +15,7 @@ from typing import Any
 
 from cryptography import x509
 
+from specs.credentials.check_digits import check_corporate_number
 from specs.encoding import parse_json_object
 from specs.errors import LimitExceeded, MalformedInput, UntrustedKey
 from specs.jose.jws import sign_compact, unverified_header, unverified_payload, verify_compact
@@ -27,7 +28,6 @@ from specs.trustlist.canonical import canonical_bytes, token_digest
 from specs.trustlist.model import (
     CorporateNumberCheck,
     TrustList,
-    check_corporate_number_digits,
     parse_trust_list,
 )
 
@@ -55,7 +55,7 @@ def sign_trust_list(
     chain: Sequence[x509.Certificate],
     *,
     limits: Limits = DEFAULT_LIMITS,
-    corporate_number_check: CorporateNumberCheck = check_corporate_number_digits,
+    corporate_number_check: CorporateNumberCheck = check_corporate_number,
 ) -> str:
     """Validate ``document`` and sign its canonical form with the operator's key and chain."""
     parse_trust_list(document, limits=limits, corporate_number_check=corporate_number_check)
@@ -75,7 +75,7 @@ def verify_trust_list(
     at: datetime,
     *,
     limits: Limits = DEFAULT_LIMITS,
-    corporate_number_check: CorporateNumberCheck = check_corporate_number_digits,
+    corporate_number_check: CorporateNumberCheck = check_corporate_number,
 ) -> VerifiedTrustList:
     """Verify a signed trust list against the operator ``anchors`` at ``at``; raise on failure.
 

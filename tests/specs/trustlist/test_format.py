@@ -234,6 +234,15 @@ def test_inconsistent_documents_rejected(document: dict[str, Any], name: str) ->
     assert type(info.value) is expected
 
 
+def test_corporate_number_check_digit(document: dict[str, Any]) -> None:
+    number = document[c.VERIFIERS][0][c.CORPORATE_NUMBER]
+    wrong = str((int(number[0]) + 1) % 10) + number[1:]
+    bad = _mutate(document, lambda d: d[c.VERIFIERS][0].update({c.CORPORATE_NUMBER: wrong}))
+    with pytest.raises(ValidationError, match="check digit") as info:
+        parse_trust_list(bad)
+    assert info.value.claim_path == (c.VERIFIERS, 0, c.CORPORATE_NUMBER)
+
+
 def test_corporate_number_hook(document: dict[str, Any]) -> None:
     def strict(number: str) -> None:
         if number[0] != "0":
