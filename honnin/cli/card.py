@@ -52,6 +52,13 @@ ConfOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+FinalTryOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-final-try",
+        help="Try the PIN even when the card has one try left (a wrong PIN then locks it).",
+    ),
+]
 
 
 def _use_softhsm_conf(conf: Path | None) -> None:
@@ -231,6 +238,7 @@ def attest(
     passphrase_env: Annotated[
         str, typer.Option(help="Environment variable holding the key store passphrase.")
     ] = "HONNIN_KEYSTORE_PASSPHRASE",  # noqa: S107 - a variable name, not a secret
+    allow_final_try: FinalTryOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Generate COUNT fresh presentation keys and have the card sign a key attestation
@@ -248,7 +256,9 @@ def attest(
             if keystore.exists()
             else PresentationKeyStore.create(keystore, passphrase)
         )
-        with Pkcs11Signer.open(module, _pin(pin_env), token_label=token_label) as card:
+        with Pkcs11Signer.open(
+            module, _pin(pin_env), token_label=token_label, allow_final_try=allow_final_try
+        ) as card:
             token, jwks = attest_new_keys(
                 store, card, card.chain, count=count, nonce=nonce, clock=SystemClock()
             )
@@ -307,6 +317,7 @@ def pseudonym(
     pin_env: Annotated[
         str, typer.Option(help="Environment variable holding the PIN; prompted for if unset.")
     ] = "HONNIN_CARD_PIN",
+    allow_final_try: FinalTryOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Print the wallet's pairwise pseudonym for VERIFIER, recovered from the card."""
@@ -316,7 +327,9 @@ def pseudonym(
     _use_softhsm_conf(softhsm_conf)
     with (
         reported_errors(as_json=as_json, hint=CARD_HINT),
-        Pkcs11Signer.open(module, _pin(pin_env), token_label=token_label) as card,
+        Pkcs11Signer.open(
+            module, _pin(pin_env), token_label=token_label, allow_final_try=allow_final_try
+        ) as card,
     ):
         value = recover_pseudonym_secret(card).pseudonym(verifier, epoch)
     if as_json:
