@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from specs.credentials.constants import ERA_INITIALS, ERAS, GANNEN
 from specs.errors import ValidationError
 
-_ERA_TEXT = re.compile(r"^(?P<era>[A-Z]|[^\W\d_]{2})\s?(?P<year>元|\d{1,2})(?:年(?:分)?)?$")
+_ERA_TEXT = re.compile(r"^(?P<era>[A-Z]|[^\W\d_]{2})\s?(?P<year>元|\d{1,3})(?:年(?:分)?)?$")
 
 
 @dataclass(frozen=True, slots=True)
