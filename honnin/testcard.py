@@ -61,6 +61,7 @@ CARD_VALIDITY_DAYS = 5 * 365
 # CKA_OS_TOKENFLAGS of SoftHSM2's file object store (vendor attribute 0x8000534B, a CK_ULONG).
 _SOFTHSM_TOKEN_FLAGS_TAG = bytes.fromhex("000000008000534b0000000000000002")
 _CKF_USER_PIN_LOCKED = 0x00040000
+_CKF_USER_PIN_FINAL_TRY = 0x00020000
 
 
 def find_softhsm_module() -> str:
@@ -308,12 +309,14 @@ class SoftHsm:
             )
         self.activate()
 
-    def lock_user_pin(self, label: str) -> None:
-        """Mark the token's user PIN locked, as a real card is after three wrong tries.
+    def lock_user_pin(self, label: str, *, final_try: bool = False) -> None:
+        """Mark the token's user PIN locked (or on its final try), as a real card reports it.
 
-        SoftHSM2 keeps no PIN retry counter, so the lock is written into the token's stored
-        flags (CKF_USER_PIN_LOCKED); the token then reports itself locked like a real card.
+        SoftHSM2 keeps no PIN retry counter, so the state is written into the token's stored
+        flags (CKF_USER_PIN_LOCKED, or CKF_USER_PIN_FINAL_TRY with ``final_try``); the token
+        then reports itself like a real card after wrong tries.
         """
+        flag = _CKF_USER_PIN_FINAL_TRY if final_try else _CKF_USER_PIN_LOCKED
         for token_file in self.token_dir.glob("*/token.object"):
             data = bytearray(token_file.read_bytes())
             if label.ljust(32).encode("utf-8") not in data:
@@ -322,7 +325,7 @@ class SoftHsm:
             if at < 0:
                 raise CardError("token flags not found in the SoftHSM2 token file")
             start = at + len(_SOFTHSM_TOKEN_FLAGS_TAG)
-            flags = int.from_bytes(data[start : start + 8], "big") | _CKF_USER_PIN_LOCKED
+            flags = int.from_bytes(data[start : start + 8], "big") | flag
             data[start : start + 8] = flags.to_bytes(8, "big")
             token_file.write_bytes(bytes(data))
             self.activate()

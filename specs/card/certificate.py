@@ -15,6 +15,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtensionOID, NameOID
 
@@ -72,7 +73,7 @@ def check_algorithm(cert: x509.Certificate, rsa_key_bits: Collection[int]) -> No
         )
     try:
         key = cert.public_key()
-    except (ValueError, TypeError) as exc:  # unknown or undecodable key algorithm
+    except (ValueError, TypeError, UnsupportedAlgorithm) as exc:  # unknown or undecodable key
         raise Unsupported(f"card certificate key cannot be used: {exc}") from exc
     if not isinstance(key, rsa.RSAPublicKey):
         raise Unsupported(f"card certificate key is {type(key).__name__}, not RSA")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from specs.card.certificate import (
@@ -20,7 +21,14 @@ from specs.card.certificate import (
     CardPolicy,
     check_user_authentication_profile,
 )
-from specs.errors import InvalidSignature, LimitExceeded, MalformedInput, StaleData, UntrustedKey
+from specs.errors import (
+    InvalidSignature,
+    LimitExceeded,
+    MalformedInput,
+    StaleData,
+    Unsupported,
+    UntrustedKey,
+)
 from specs.keys.x509 import check_crl, validate_chain
 from specs.limits import DEFAULT_LIMITS, Limits
 
@@ -71,6 +79,8 @@ def validate_card_certificate(
     """Validate a card certificate chain (leaf first) at ``at``; raise a ``HonninError`` on failure."""
     try:
         return _validate(chain, anchors, crls, at, policy, limits)
+    except UnsupportedAlgorithm as exc:
+        raise Unsupported(f"card certificate chain uses an unsupported algorithm: {exc}") from exc
     except ValueError as exc:  # cryptography decodes names and extensions lazily
         raise MalformedInput(f"card certificate chain does not decode: {exc}") from exc
 

@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from specs.errors import InvalidSignature, LimitExceeded, MalformedInput, NotFound
 from specs.keys.jwk import der_to_raw_ecdsa, public_jwk, thumbprint
@@ -28,7 +28,8 @@ from specs.ports import Random, SystemRandom
 FORMAT_VERSION = 1
 # RFC 7914 section 2 and the scrypt paper's interactive-login setting: N=2^15, r=8, p=1.
 DEFAULT_SCRYPT_N = 2**15
-MAX_SCRYPT_N = 2**20
+# Bounds what a (possibly hostile) store file may make us spend: 128 * n * r bytes of memory.
+MAX_SCRYPT_N = 2**17
 MAX_KEYS = 1024
 MAX_FILE_BYTES = 4 * 1024 * 1024
 _CHECK_PLAINTEXT = b"honnin presentation key store v1"
@@ -51,8 +52,15 @@ class _Kdf(BaseModel):
     name: str = "scrypt"
     salt: str
     n: int = Field(ge=2**10, le=MAX_SCRYPT_N)
-    r: int = Field(ge=1, le=32)
-    p: int = Field(ge=1, le=16)
+    r: int = Field(ge=1, le=8)
+    p: int = Field(ge=1, le=4)
+
+    @field_validator("n")
+    @classmethod
+    def _power_of_two(cls, value: int) -> int:
+        if value & (value - 1):
+            raise ValueError("scrypt n must be a power of two")
+        return value
 
 
 class _SealedKey(BaseModel):
@@ -112,8 +120,11 @@ class PresentationKeyStore:
     def _derive(passphrase: str, kdf: _Kdf) -> AESGCM:
         if not passphrase:
             raise MalformedInput("the key store passphrase must not be empty")
-        scrypt = Scrypt(salt=_unb64(kdf.salt), length=32, n=kdf.n, r=kdf.r, p=kdf.p)
-        return AESGCM(scrypt.derive(passphrase.encode("utf-8")))
+        try:
+            scrypt = Scrypt(salt=_unb64(kdf.salt), length=32, n=kdf.n, r=kdf.r, p=kdf.p)
+            return AESGCM(scrypt.derive(passphrase.encode("utf-8")))
+        except (ValueError, MemoryError) as exc:
+            raise MalformedInput(f"key store KDF parameters are unusable: {exc}") from exc
 
     @classmethod
     def create(
@@ -163,6 +174,8 @@ class PresentationKeyStore:
             check = aead.decrypt(_unb64(data.check_nonce), _unb64(data.check), b"check")
         except InvalidTag:
             raise InvalidSignature("wrong passphrase, or the key store was altered") from None
+        except ValueError as exc:  # a nonce of the wrong length
+            raise MalformedInput(f"key store check value is malformed: {exc}") from exc
         if check != _CHECK_PLAINTEXT:
             raise InvalidSignature("key store check value is wrong")
         return cls(path, data, aead, rng or SystemRandom())
@@ -225,6 +238,8 @@ class PresentationKeyStore:
             )
         except InvalidTag:
             raise InvalidSignature(f"sealed key {kid!r} was altered") from None
+        except ValueError as exc:
+            raise MalformedInput(f"sealed key {kid!r} is malformed: {exc}") from exc
         key = serialization.load_der_private_key(der, password=None)
         if not isinstance(key, ec.EllipticCurvePrivateKey) or thumbprint(public_jwk(key)) != kid:
             raise InvalidSignature(f"sealed key {kid!r} does not match its id")

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from specs.errors import InvalidSignature, LimitExceeded, MalformedInput, NotFound
+from specs.errors import HonninError, InvalidSignature, LimitExceeded, MalformedInput, NotFound
 from specs.keys import public_key_from_jwk, thumbprint, verify_signature
 from specs.ports import SeededRandom
 from wallet.card import PresentationKeyStore
@@ -118,3 +120,49 @@ def test_keys_are_p256(store: PresentationKeyStore) -> None:
     key = public_key_from_jwk(jwk)
     assert isinstance(key, ec.EllipticCurvePublicKey)
     assert key.curve.name == "secp256r1"
+
+
+@settings(
+    max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    blob=st.one_of(
+        st.binary(max_size=200),
+        st.recursive(
+            st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+            lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=8), c, max_size=4),
+            max_leaves=10,
+        ).map(lambda v: json.dumps(v).encode()),
+    )
+)
+def test_arbitrary_store_files_raise_only_honnin_errors(tmp_path: Path, blob: bytes) -> None:
+    path = tmp_path / "fuzz.json"
+    path.write_bytes(blob)
+    with pytest.raises(HonninError):
+        PresentationKeyStore.open(path, "x")
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    field=st.sampled_from(["salt", "n", "r", "p", "check", "check_nonce", "version"]),
+    value=st.one_of(st.integers(-5, 2**21), st.text(max_size=12)),
+)
+def test_edited_store_headers_raise_only_honnin_errors(
+    tmp_path: Path, field: str, value: object
+) -> None:
+    path = tmp_path / "edit.json"
+    if not path.exists():
+        PresentationKeyStore.create(path, "pw", rng=SeededRandom("e"), scrypt_n=FAST).generate(1)
+    data = json.loads(path.read_text())
+    target = data["kdf"] if field in {"salt", "n", "r", "p"} else data
+    original = target[field]
+    target[field] = value
+    edited = tmp_path / "edited.json"
+    edited.write_text(json.dumps(data))
+    try:
+        PresentationKeyStore.open(edited, "pw")
+    except HonninError:
+        return
+    assert value == original

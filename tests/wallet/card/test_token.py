@@ -78,6 +78,14 @@ def test_locked_token(hsm: SoftHsm, card: TestCard) -> None:
         Pkcs11Signer.open(card.module, card.pin)
 
 
+def test_final_try_is_not_spent_unless_allowed(hsm: SoftHsm, card: TestCard) -> None:
+    hsm.lock_user_pin(card.token_label, final_try=True)
+    with pytest.raises(CardError, match="one PIN try is left"):
+        Pkcs11Signer.open(card.module, card.pin)
+    with Pkcs11Signer.open(card.module, card.pin, allow_final_try=True) as signer:
+        assert signer.sign(b"x")
+
+
 def test_missing_module(tmp_path: Path) -> None:
     with pytest.raises(CardError, match="module not found"):
         Pkcs11Signer.open(str(tmp_path / "no-such-pkcs11.so"), "1234")
