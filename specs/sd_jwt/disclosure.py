@@ -7,10 +7,11 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from specs.encoding import b64url_decode, b64url_encode, parse_json
+from specs.encoding import b64url_encode
 from specs.errors import LimitExceeded, MalformedInput, Unsupported
 from specs.limits import DEFAULT_LIMITS, Limits
 from specs.sd_jwt.constants import RESERVED_CLAIM_NAMES, SD_ALGS
+from specs.sd_jwt.strict_json import b64url_decode, loads
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +30,9 @@ class Disclosure:
         return self.name is None
 
 
+_HASHES = {name: getattr(hashlib, algorithm) for name, algorithm in SD_ALGS.items()}
+
+
 def hash_name(sd_alg: str) -> str:
     """Return the hashlib name of an ``_sd_alg`` value, or raise ``Unsupported``."""
     try:
@@ -39,7 +43,11 @@ def hash_name(sd_alg: str) -> str:
 
 def digest(encoded: str, sd_alg: str = "sha-256") -> str:
     """Return the base64url digest over an ASCII string (RFC 9901 section 4.2.3)."""
-    return b64url_encode(hashlib.new(hash_name(sd_alg), encoded.encode("ascii")).digest())
+    constructor = _HASHES.get(sd_alg)
+    if constructor is None:
+        hash_name(sd_alg)
+        raise Unsupported(f"_sd_alg {sd_alg!r} is not supported")
+    return b64url_encode(constructor(encoded.encode("ascii")).digest())
 
 
 def make_disclosure(salt: str, name: str | None, value: Any, sd_alg: str = "sha-256") -> Disclosure:
@@ -57,37 +65,6 @@ def make_disclosure(salt: str, name: str | None, value: Any, sd_alg: str = "sha-
     return Disclosure(encoded, salt, name, value, digest(encoded, sd_alg))
 
 
-def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out = dict(pairs)
-    if len(out) != len(pairs):
-        raise MalformedInput("duplicate JSON member name in disclosure")
-    return out
-
-
-def _reject_constant(name: str) -> Any:
-    raise MalformedInput(f"JSON constant {name} is not allowed")
-
-
-def _loads(raw: bytes, limits: Limits) -> Any:
-    # Fast path: when the text has fewer brackets than the depth limit it cannot nest deeper,
-    # so the full (slower) bracket scan of parse_json is only needed for bracket-rich input.
-    if (
-        len(raw) > limits.max_json_bytes
-        or raw.count(b"[") + raw.count(b"{") > limits.max_json_depth
-    ):
-        return parse_json(raw, what="disclosure", limits=limits)
-    try:
-        return json.loads(
-            raw.decode("utf-8"),
-            object_pairs_hook=_reject_duplicates,
-            parse_constant=_reject_constant,
-        )
-    except MalformedInput:
-        raise
-    except (ValueError, RecursionError) as exc:
-        raise MalformedInput(f"disclosure is not valid JSON: {exc}") from exc
-
-
 def parse_disclosure(
     encoded: str, sd_alg: str = "sha-256", *, limits: Limits = DEFAULT_LIMITS
 ) -> Disclosure:
@@ -96,7 +73,7 @@ def parse_disclosure(
         raise MalformedInput("disclosure must be a non-empty string")
     if len(encoded) > limits.max_token_bytes:
         raise LimitExceeded(f"disclosure is longer than {limits.max_token_bytes} characters")
-    content = _loads(b64url_decode(encoded, what="disclosure"), limits)
+    content = loads(b64url_decode(encoded, what="disclosure"), what="disclosure", limits=limits)
     if not isinstance(content, list) or len(content) not in (2, 3):
         raise MalformedInput("disclosure must be a JSON array of two or three elements")
     salt = content[0]

@@ -18,12 +18,13 @@ from specs.errors import (
     NotYetValid,
     Unsupported,
 )
-from specs.jose import sign_compact, verify_compact
+from specs.jose import sign_compact
 from specs.keys import DEFAULT_ALLOWED_ALGS, PublicKey, public_key_from_jwk
 from specs.limits import DEFAULT_LIMITS, Limits
 from specs.ports import Clock, Signer
 from specs.sd_jwt.constants import CNF_CLAIM, CNF_JWK, KB_JWT_TYP, SD_HASH_CLAIM
 from specs.sd_jwt.disclosure import hash_name
+from specs.sd_jwt.strict_json import verify_jwt
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,10 +118,9 @@ def verify_kb_jwt(
     did not ask for key binding but still refuses a KB-JWT that does not fit).
     """
     allowed = check.allowed_algs if check is not None else DEFAULT_ALLOWED_ALGS
-    verified = verify_compact(
+    _, payload = verify_jwt(
         kb_jwt, holder_key, allowed_algs=allowed, expected_typ=KB_JWT_TYP, limits=limits
     )
-    payload = verified.payload_json(limits)
     expected_hash = sd_hash(sd_jwt_string, sd_alg)
     if payload.get(SD_HASH_CLAIM) != expected_hash:
         raise DigestMismatch("KB-JWT sd_hash does not match the presented SD-JWT")

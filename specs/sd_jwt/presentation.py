@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from specs.encoding import b64url_decode, parse_json_object
 from specs.errors import ClaimPath, MalformedInput, NotFound
 from specs.limits import DEFAULT_LIMITS, Limits
 from specs.ports import Clock, Signer
@@ -14,6 +13,7 @@ from specs.sd_jwt.disclosure import Disclosure, parse_disclosure
 from specs.sd_jwt.key_binding import create_kb_jwt
 from specs.sd_jwt.processing import ProcessedPayload, index_disclosures, process_payload
 from specs.sd_jwt.serialization import SdJwt, parse
+from specs.sd_jwt.strict_json import b64url_decode, loads_object
 
 
 def _related(placed: ClaimPath, wanted: ClaimPath) -> bool:
@@ -50,10 +50,11 @@ def unverified_processed(
     sd_jwt: SdJwt, *, limits: Limits = DEFAULT_LIMITS
 ) -> tuple[dict[str, Any], ProcessedPayload]:
     """Apply all disclosures WITHOUT checking the issuer signature (holder-side view)."""
-    payload = parse_json_object(
-        b64url_decode(sd_jwt.issuer_jwt.split(".")[1], what="JWS payload"),
-        what="JWS payload",
-        limits=limits,
+    parts = sd_jwt.issuer_jwt.split(".")
+    if len(parts) != 3:
+        raise MalformedInput("the issuer-signed JWT is not a compact JWS")
+    payload = loads_object(
+        b64url_decode(parts[1], what="JWS payload"), what="JWS payload", limits=limits
     )
     sd_alg = payload.get(SD_ALG_CLAIM, DEFAULT_SD_ALG)
     disclosures = [parse_disclosure(d, sd_alg, limits=limits) for d in sd_jwt.disclosures]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from specs.errors import ClaimPath, Expired, MalformedInput, NotYetValid
-from specs.jose import verify_compact, verify_json
+from specs.jose import verify_json
 from specs.jose.jws import KeyInput
 from specs.keys import DEFAULT_ALLOWED_ALGS, PublicKey
 from specs.limits import DEFAULT_LIMITS, Limits
@@ -22,6 +22,7 @@ from specs.sd_jwt.key_binding import (
 )
 from specs.sd_jwt.processing import index_disclosures, process_payload
 from specs.sd_jwt.serialization import SdJwt, parse
+from specs.sd_jwt.strict_json import loads_object, verify_jwt
 
 IssuerKey = KeyInput
 """A public key, a public JWK, or a resolver called with the checked JWS header."""
@@ -94,15 +95,16 @@ def verify(
             expected_typ=expected_typ,
             limits=limits,
         )
+        header = jws.header
+        issuer_payload = loads_object(jws.payload, what="JWS payload", limits=limits)
     else:
-        jws = verify_compact(
+        header, issuer_payload = verify_jwt(
             parsed.issuer_jwt,
             key,
             allowed_algs=allowed_algs,
             expected_typ=expected_typ,
             limits=limits,
         )
-    issuer_payload = jws.payload_json(limits)
     sd_alg = issuer_payload.get(SD_ALG_CLAIM, DEFAULT_SD_ALG)
     hash_name(sd_alg)
     if sd_alg not in accepted_sd_algs:
@@ -128,7 +130,7 @@ def verify(
         )
     return VerifiedSdJwt(
         payload=processed.claims,
-        header=jws.header,
+        header=header,
         disclosed=processed.disclosed,
         disclosures=tuple(d for d, _ in processed.placed),
         key_binding=kb_payload,
