@@ -86,13 +86,13 @@ def payroll_columns() -> tuple[str, ...]:
     return tuple(_leaf_claims())
 
 
-def required_payroll_columns(*, with_payer: bool) -> tuple[str, ...]:
+def required_payroll_columns(*, payer_given: bool) -> tuple[str, ...]:
     """Return the columns a header must have (payer columns only when no payer is given)."""
     out = []
     for name, info in _leaf_claims().items():
         if not info.mandatory or name == "tax_year_era":
             continue
-        if not with_payer and info.path[0] == "payer":
+        if payer_given and info.path[0] == "payer":
             continue
         out.append(name)
     return tuple(out)
@@ -193,7 +193,9 @@ def parse_payroll_csv(
     duplicated = sorted({c for c in header if header.count(c) > 1})
     if duplicated:
         raise MalformedInput(f"payroll CSV header repeats columns: {', '.join(duplicated)}")
-    missing = [c for c in required_payroll_columns(with_payer=payer is None) if c not in header]
+    missing = [
+        c for c in required_payroll_columns(payer_given=payer is not None) if c not in header
+    ]
     if missing:
         raise MalformedInput(f"payroll CSV header lacks columns: {', '.join(missing)}")
     payer_claims = claims_of(payer) if payer is not None else {}
@@ -233,9 +235,6 @@ def parse_payroll_csv(
                         ValidationError(f"{info.label()}: {exc.detail}", claim_path=info.path),
                     )
                 )
-        if row_errors:
-            errors.extend(row_errors)
-            continue
         claims = _nest(flat)
         for key, value in payer_claims.items():
             claims.setdefault("payer", {}).setdefault(key, value)
@@ -243,12 +242,22 @@ def parse_payroll_csv(
             year = claims["tax_year"]
             if 1989 <= year <= 9999:
                 claims["tax_year_era"] = str(era_of_year(year))
+        if row_errors:
+            # Report the other cells' value rules too, so one pass shows every fix needed.
+            failed = {e.column for e in row_errors}
+            for problem in WITHHOLDING_SLIP_V1.field_problems(claims):
+                where = _SEP.join(str(p) for p in problem.claim_path or ())
+                derived = where == "tax_year_era" and where not in header
+                if where not in failed and not derived:
+                    row_errors.append(PayrollRowError(line, where or None, problem))
+            errors.extend(row_errors)
+            continue
         problems = WITHHOLDING_SLIP_V1.problems(claims)
         if problems:
             for problem in problems:
                 path = problem.claim_path or ()
-                where = _SEP.join(str(p) for p in path) or None
-                errors.append(PayrollRowError(line, where, problem))
+                column = _SEP.join(str(p) for p in path)
+                errors.append(PayrollRowError(line, column or None, problem))
             continue
         rows.append(PayrollRow(line, WITHHOLDING_SLIP_V1.parse(claims)))
     return PayrollImport(tuple(rows), tuple(errors))
