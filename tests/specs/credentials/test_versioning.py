@@ -144,3 +144,37 @@ def test_extends_integrity_must_match_the_known_document() -> None:
     doc["extends#integrity"] = CREDENTIAL_TYPES["basic-pension-number"].integrity()
     with pytest.raises(DigestMismatch):
         accept_type(WITHHOLDING_SLIP_V1, parse_type_metadata(doc))
+
+
+def test_v1_verifier_reads_an_issued_v2_sd_jwt_vc() -> None:
+    from datetime import UTC, datetime
+
+    from specs.keys import SoftwareSigner
+    from specs.ports import FixedClock, SeededRandom
+    from specs.sd_jwt import present
+    from specs.sd_jwt_vc import StaticIssuerKey, issue_sd_jwt_vc, verify_sd_jwt_vc
+
+    clock = FixedClock(datetime(2026, 7, 1, 9, 0, tzinfo=UTC))
+    issuer = SoftwareSigner.generate("ES256")
+    issued = issue_sd_jwt_vc(
+        WITHHOLDING_SLIP_V2.mark_disclosable(v2_claims()),
+        issuer,
+        vct=WITHHOLDING_SLIP_V2.vct,
+        vct_integrity=WITHHOLDING_SLIP_V2.integrity(),
+        clock=clock,
+        random=SeededRandom(b"v2"),
+    )
+    everything = [(k,) for k in v2_claims()]
+    result = verify_sd_jwt_vc(
+        present(issued, everything),
+        issuer_keys=StaticIssuerKey(issuer.public_jwk),
+        clock=clock,
+        require_key_binding=False,
+    )
+    # The verifier looks up the presented type's metadata (the wallet or a registry serves
+    # the bytes), checks vct#integrity on them, then decides with its v1 knowledge.
+    presented = parse_type_metadata(WITHHOLDING_SLIP_V2.metadata_bytes())
+    assert result.payload["vct#integrity"] == WITHHOLDING_SLIP_V2.integrity()
+    known = accept_any([WITHHOLDING_SLIP_V1], presented)
+    slip = known.parse(result.payload)
+    assert slip == WITHHOLDING_SLIP_V1.parse(EXAMPLES["withholding-slip"])
