@@ -11,6 +11,7 @@ from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from specs.encoding import parse_json
 from specs.errors import HonninError
@@ -31,9 +32,9 @@ def fail(
     if as_json:
         print_json({"error": {"code": code, "detail": message}})
     else:
-        err_console.print(f"[bold red]error[/]: {message}")
+        err_console.print(f"[bold red]error[/]: {escape(message)}")
         if hint:
-            err_console.print(f"[dim]hint[/]: {hint}")
+            err_console.print(f"[dim]hint[/]: {escape(hint)}")
     raise typer.Exit(1)
 
 
