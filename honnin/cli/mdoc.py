@@ -228,7 +228,11 @@ def _document_json(document: VerifiedDocument) -> dict[str, Any]:
 def verify_command(
     iaca: Annotated[Path, typer.Option("--iaca", help="Trusted IACA root certificate(s) (PEM).")],
     response: Annotated[
-        Path, typer.Argument(help="File with the DeviceResponse as hex ('-': stdin).")
+        Path,
+        typer.Argument(
+            metavar="DEVICE_RESPONSE_HEX_FILE",
+            help="File with the DeviceResponse as hex ('-': stdin).",
+        ),
     ],
     transcript: Annotated[str | None, typer.Option("--transcript", help=TRANSCRIPT_HELP)] = None,
     oid4vp: Annotated[str | None, typer.Option("--oid4vp", help=OID4VP_HELP)] = None,

@@ -26,6 +26,7 @@ from specs.mdoc.session_transcript import (
     session_transcript_bytes,
 )
 from specs.mdoc.verification import (
+    TrustAnchors,
     VerifiedDocument,
     VerifiedIssuerSigned,
     verify_device_response,
@@ -42,6 +43,7 @@ __all__ = [
     "IssuerSignedItem",
     "ItemsRequest",
     "MobileSecurityObject",
+    "TrustAnchors",
     "ValidityInfo",
     "VerifiedDocument",
     "VerifiedIssuerSigned",

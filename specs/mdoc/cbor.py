@@ -128,32 +128,39 @@ _SEMANTIC_DECODERS = {
 }
 
 
+_SCALARS = frozenset({int, bool, float, date, datetime, type(None)})
+
+
 def _check_tree(value: Any, limits: Limits) -> None:
     """Check types, map keys and string sizes of a decoded tree (iteratively: no recursion)."""
+    max_string = limits.max_cbor_string_bytes
     stack = [value]
+    pop, push, extend = stack.pop, stack.append, stack.extend
     while stack:
-        item = stack.pop()
-        if isinstance(item, (bytes, str)):
-            if len(item) > limits.max_cbor_string_bytes:
-                raise LimitExceeded(
-                    f"CBOR string of {len(item)} bytes exceeds {limits.max_cbor_string_bytes}"
-                )
-        elif isinstance(item, dict):
-            for key, member in item.items():
-                if type(key) is not int and type(key) is not str:
-                    raise MalformedInput("CBOR map keys must be integers or text strings")
-                stack.append(key)
-                stack.append(member)
-        elif isinstance(item, list):
-            stack.extend(item)
-        elif isinstance(item, EncodedCBOR):
-            stack.append(item.data)
-        elif isinstance(item, COSETagged):
-            stack.append(item.value)
-        elif item is None or isinstance(item, (bool, int, float, date)):
+        item = pop()
+        kind = type(item)
+        if kind is bytes or kind is str:
+            if len(item) > max_string:
+                raise LimitExceeded(f"CBOR string of {len(item)} bytes exceeds {max_string}")
+        elif kind in _SCALARS:
             continue
+        elif kind is dict:
+            for key in item:
+                key_kind = type(key)
+                if key_kind is str:
+                    if len(key) > max_string:
+                        raise LimitExceeded(f"CBOR map key longer than {max_string}")
+                elif key_kind is not int:
+                    raise MalformedInput("CBOR map keys must be integers or text strings")
+            extend(item.values())
+        elif kind is list:
+            extend(item)
+        elif kind is EncodedCBOR:
+            push(item.data)
+        elif kind is COSETagged:
+            push(item.value)
         else:
-            raise MalformedInput(f"CBOR item of type {type(item).__name__} is not allowed")
+            raise MalformedInput(f"CBOR item of type {kind.__name__} is not allowed")
 
 
 def decode_cbor(data: bytes, *, what: str = "CBOR", limits: Limits = DEFAULT_LIMITS) -> Any:
@@ -214,12 +221,25 @@ def _to_cbor_tree(value: Any) -> Any:
     raise MalformedInput(f"cannot encode {type(value).__name__} as mdoc CBOR")
 
 
+def _head(major: int, length: int) -> bytes:
+    # RFC 8949 section 3: the shortest head for a major type and argument.
+    if length < 24:
+        return bytes([major << 5 | length])
+    for size, marker in ((1, 24), (2, 25), (4, 26), (8, 27)):
+        if length < 1 << (8 * size):
+            return bytes([major << 5 | marker]) + length.to_bytes(size, "big")
+    raise MalformedInput("CBOR length out of range")
+
+
 def encode_cbor(value: Any) -> bytes:
     """Encode deterministically (RFC 8949 section 4.2: definite lengths, sorted map keys).
 
     ``datetime`` becomes ``tdate`` (tag 0, whole seconds, ``Z``), ``date`` becomes
     ``full-date`` (tag 1004), ``EncodedCBOR`` becomes tag 24.
     """
+    if type(value) is EncodedCBOR:
+        # Hot path (digests, signatures): tag 24 head + byte string head + the bytes.
+        return b"\xd8\x18" + _head(2, len(value.data)) + value.data
     try:
         return cbor2.dumps(_to_cbor_tree(value), canonical=True)
     except (cbor2.CBOREncodeError, ValueError, TypeError) as exc:

@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 
 from specs.encoding import b64url_decode, b64url_encode
 from specs.errors import InvalidSignature, LimitExceeded, MalformedInput, Unsupported
 from specs.keys.algorithms import algorithm, algorithm_by_cose_id
 from specs.keys.jwk import PublicKey, public_jwk, public_key_from_jwk, verify_signature
-from specs.keys.x509 import load_der_certificate
 from specs.limits import DEFAULT_LIMITS, Limits
 from specs.mdoc.cbor import COSETagged, decode_cbor, encode_cbor
 from specs.mdoc.constants import (
@@ -200,10 +200,8 @@ def verify_mac0(message: CoseMessage, key: bytes, *, what: str, detached_payload
         raise InvalidSignature(f"{what} does not verify")
 
 
-def x5chain(
-    message: CoseMessage, *, what: str, limits: Limits = DEFAULT_LIMITS
-) -> list[x509.Certificate]:
-    """Return the certificates of header 33 (RFC 9360 section 2), leaf first."""
+def x5chain_der(message: CoseMessage, *, what: str, limits: Limits = DEFAULT_LIMITS) -> list[bytes]:
+    """Return the DER certificates of header 33 (RFC 9360 section 2), leaf first."""
     value = message.header(HEADER_X5CHAIN)
     if value is None:
         raise MalformedInput(f"{what} has no x5chain (label 33)")
@@ -214,18 +212,42 @@ def x5chain(
         raise LimitExceeded(f"{what} x5chain has more than {limits.max_x5c_certs} certificates")
     if not all(isinstance(der, bytes) for der in ders):
         raise MalformedInput(f"{what} x5chain entries must be byte strings")
-    certs = [load_der_certificate(der) for der in ders]
-    for index, cert in enumerate(certs):
-        # cryptography parses some fields lazily; touch them now so garbage surfaces here
-        # as MalformedInput rather than as a ValueError deep inside path validation.
+    return list(ders)
+
+
+def x5chain(
+    message: CoseMessage, *, what: str, limits: Limits = DEFAULT_LIMITS
+) -> list[x509.Certificate]:
+    """Return the parsed certificates of header 33 (RFC 9360 section 2), leaf first."""
+    return certificates(x5chain_der(message, what=what, limits=limits), what=what)
+
+
+def certificates(ders: list[bytes], *, what: str) -> list[x509.Certificate]:
+    """Parse DER certificates completely, naming the failing one."""
+    certs = []
+    for index, der in enumerate(ders):
         try:
-            _ = (cert.issuer, cert.subject, cert.not_valid_before_utc, cert.not_valid_after_utc)
-            _ = (cert.extensions, cert.public_key(), cert.signature_hash_algorithm)
-        except (ValueError, TypeError) as exc:
-            raise MalformedInput(
-                f"{what} x5chain certificate {index} is malformed: {exc}"
-            ) from None
+            certs.append(_certificate(der))
+        except MalformedInput as exc:
+            raise MalformedInput(f"{what} x5chain certificate {index}: {exc.detail}") from None
+        except Unsupported as exc:
+            raise Unsupported(f"{what} x5chain certificate {index}: {exc.detail}") from None
     return certs
+
+
+def _certificate(der: bytes) -> x509.Certificate:
+    """Parse a DER certificate completely."""
+    try:
+        cert = x509.load_der_x509_certificate(der)
+        # cryptography parses some fields lazily; touch them now so garbage surfaces here
+        # rather than as a stray exception deep inside path validation.
+        _ = (cert.issuer, cert.subject, cert.not_valid_before_utc, cert.not_valid_after_utc)
+        _ = (cert.extensions, cert.public_key(), cert.signature_hash_algorithm)
+    except UnsupportedAlgorithm as exc:
+        raise Unsupported(f"unsupported certificate algorithm: {exc}") from None
+    except (ValueError, TypeError, x509.InvalidVersion) as exc:
+        raise MalformedInput(f"not a valid DER X.509 certificate: {exc}") from None
+    return cert
 
 
 def encode_x5chain(chain: list[bytes]) -> bytes | list[bytes]:

@@ -26,11 +26,12 @@ from specs.limits import DEFAULT_LIMITS, Limits
 from specs.mdoc.cbor import EncodedCBOR, decode_cbor, unembed
 from specs.mdoc.constants import DEVICE_AUTH_ALGS, ISSUER_AUTH_ALGS, STATUS_OK
 from specs.mdoc.cose import (
+    certificates,
     jwk_from_cose_key,
     public_key_from_cose_key,
     verify_mac0,
     verify_sign1,
-    x5chain,
+    x5chain_der,
 )
 from specs.mdoc.device_authentication import device_authentication_bytes, emac_key
 from specs.mdoc.issuance import item_digest
@@ -44,6 +45,39 @@ from specs.mdoc.model import (
     parse_mso,
 )
 from specs.ports import Clock
+
+
+class TrustAnchors:
+    """IACA trust anchors, remembering document-signer chains already validated against them.
+
+    A chain's validation depends only on the certificates, the anchors and the time, so a
+    positive result holds at any time inside the validity windows of all of them; within
+    that window a chain seen before is not validated again. Revocation stays the caller's
+    business, as for ``validate_chain``.
+    """
+
+    def __init__(self, anchors: Sequence[x509.Certificate], *, max_entries: int = 256) -> None:
+        self.anchors = tuple(anchors)
+        self._max_entries = max_entries
+        self._anchor_start = max((a.not_valid_before_utc for a in self.anchors), default=None)
+        self._anchor_end = min((a.not_valid_after_utc for a in self.anchors), default=None)
+        self._validated: dict[tuple[bytes, ...], tuple[datetime, datetime, x509.Certificate]] = {}
+
+    def validate(self, ders: Sequence[bytes], now: datetime, *, what: str) -> x509.Certificate:
+        """Validate a DER chain (leaf first) at ``now``; return the leaf certificate."""
+        key = tuple(ders)
+        remembered = self._validated.get(key)
+        if remembered is not None and remembered[0] <= now <= remembered[1]:
+            return remembered[2]
+        chain = certificates(list(ders), what=what)
+        leaf = validate_chain(chain, self.anchors, now)
+        if self._anchor_start is not None and self._anchor_end is not None:
+            start = max(self._anchor_start, *(c.not_valid_before_utc for c in chain))
+            end = min(self._anchor_end, *(c.not_valid_after_utc for c in chain))
+            if len(self._validated) >= self._max_entries:
+                self._validated.pop(next(iter(self._validated)))
+            self._validated[key] = (start, end, leaf)
+        return leaf
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,15 +105,18 @@ class VerifiedDocument:
 def verify_issuer_signed(
     document: Document,
     *,
-    trust_anchors: Sequence[x509.Certificate],
+    trust_anchors: Sequence[x509.Certificate] | TrustAnchors,
     now: datetime,
     allowed_algs: Collection[str] = ISSUER_AUTH_ALGS,
     limits: Limits = DEFAULT_LIMITS,
 ) -> VerifiedIssuerSigned:
     """Check IssuerAuth (x5chain to an anchor, signature), docType, validity and every digest."""
     issuer_auth = document.issuer_signed.issuer_auth
-    chain = x5chain(issuer_auth, what="issuerAuth", limits=limits)
-    leaf = validate_chain(chain, trust_anchors, now)
+    ders = x5chain_der(issuer_auth, what="issuerAuth", limits=limits)
+    anchors = (
+        trust_anchors if isinstance(trust_anchors, TrustAnchors) else TrustAnchors(trust_anchors)
+    )
+    leaf = anchors.validate(ders, now, what="issuerAuth")
     verify_sign1(issuer_auth, leaf.public_key(), allowed_algs=allowed_algs, what="issuerAuth")  # type: ignore[arg-type]
     if issuer_auth.payload is None:
         raise MalformedInput("issuerAuth must carry the MSO as its payload")
@@ -159,7 +196,7 @@ def _device_namespaces(
 def verify_document(
     document: Document,
     *,
-    trust_anchors: Sequence[x509.Certificate],
+    trust_anchors: Sequence[x509.Certificate] | TrustAnchors,
     session_transcript: bytes,
     now: datetime,
     reader_key: ec.EllipticCurvePrivateKey | None = None,
@@ -207,7 +244,7 @@ def verify_document(
 def verify_device_response(
     data: bytes,
     *,
-    trust_anchors: Sequence[x509.Certificate],
+    trust_anchors: Sequence[x509.Certificate] | TrustAnchors,
     session_transcript: bytes,
     clock: Clock,
     expected_doc_type: str | None = None,

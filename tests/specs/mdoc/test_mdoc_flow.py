@@ -385,3 +385,25 @@ def test_mutated_responses_never_verify_silently(
     for namespace, elements in verified.namespaces.items():
         assert namespace == NAMESPACE
         assert elements == {"year": 2026}
+
+
+def test_trust_anchors_remember_chains_only_inside_their_validity(
+    document: Document, device: SoftwareSigner, pki: Any, make_pki_fixture: Any
+) -> None:
+    from specs.mdoc import TrustAnchors
+
+    anchors = TrustAnchors([pki.iaca])
+    data = _respond(document, device)
+    _verify(data, pki, FixedClock(datetime(2026, 7, 1, tzinfo=UTC)), trust_anchors=anchors)
+    # Second time from the memo; still the same verified result.
+    (again,) = _verify(
+        data, pki, FixedClock(datetime(2026, 7, 2, tzinfo=UTC)), trust_anchors=anchors
+    )
+    assert again.issuer_certificate == pki.ds_cert
+    # Outside the DS certificate's validity the memo does not apply: full validation fails.
+    with pytest.raises(Expired):
+        _verify(data, pki, FixedClock(datetime(2028, 1, 2, tzinfo=UTC)), trust_anchors=anchors)
+    # Other anchors never see the remembered chain.
+    with pytest.raises(UntrustedKey):
+        _verify(data, pki, FixedClock(datetime(2026, 7, 1, tzinfo=UTC)),
+                trust_anchors=TrustAnchors([make_pki_fixture("other").iaca]))  # fmt: skip
