@@ -43,7 +43,14 @@ class IssuerSettings(BaseModel):
     status_list_size: int = 131_072
     status_list_ttl_seconds: int = 3600
     key_attestation_required: bool = False
-    card_trust_list: Path | None = None
+    card_trust_list: Path | None = Field(
+        default=None,
+        description="signed trust list (JWS) whose card CAs vouch for key attestations",
+    )
+    card_trust_list_anchors: Path | None = Field(
+        default=None, description="PEM certificate(s) of the trust-list operator"
+    )
+    card_crls: list[Path] = Field(default_factory=list, description="CRLs of the card CAs")
     proof_max_age_seconds: int = 300
 
     @field_validator("url")
@@ -58,10 +65,16 @@ class IssuerSettings(BaseModel):
     def resolve(self, base: Path) -> IssuerSettings:
         """Return a copy with relative paths made absolute against ``base``."""
         updates: dict[str, object] = {}
-        for name in ("signing_key", "certificate_chain", "card_trust_list"):
+        for name in (
+            "signing_key",
+            "certificate_chain",
+            "card_trust_list",
+            "card_trust_list_anchors",
+        ):
             value = getattr(self, name)
             if value is not None and not value.is_absolute():
                 updates[name] = base / value
+        updates["card_crls"] = [p if p.is_absolute() else base / p for p in self.card_crls]
         if self.database_url.startswith("sqlite:///") and not self.database_url.startswith(
             "sqlite:////"
         ):

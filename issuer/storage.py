@@ -424,3 +424,111 @@ class IssuerRepository:
                 .values(notification_event=event)
             )
         return result.rowcount > 0
+
+    # --- additions for the service (issuer.service) ---
+
+    def access_token(self, token: str, now: datetime) -> tuple[OfferRecord, datetime] | None:
+        """Return the offer and expiry of an unexpired access token (not consuming it)."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(access_tokens.c.offer_id, access_tokens.c.expires_at).where(
+                    access_tokens.c.token_hash == secret_hash(token),
+                    access_tokens.c.expires_at > now,
+                )
+            ).first()
+            if row is None:
+                return None
+            offer_row = conn.execute(select(offers).where(offers.c.id == row.offer_id)).first()
+        if offer_row is None:
+            return None
+        return _offer(offer_row), _aware(row.expires_at) or row.expires_at
+
+    def existing_import_keys(self, keys: list[str]) -> dict[str, str]:
+        """Return import key -> offer id for those of ``keys`` already imported."""
+        found: dict[str, str] = {}
+        with self.engine.connect() as conn:
+            for start in range(0, len(keys), 500):
+                chunk = keys[start : start + 500]
+                rows = conn.execute(
+                    select(offers.c.import_key, offers.c.id).where(offers.c.import_key.in_(chunk))
+                )
+                found.update({row.import_key: row.id for row in rows})
+        return found
+
+    def add_offers(self, rows: list[dict[str, Any]]) -> bool:
+        """Store many new offers in one transaction; False (nothing stored) on any conflict.
+
+        Each row has the keyword arguments of ``add_offer``.
+        """
+        values = [
+            {
+                "id": r["offer_id"],
+                "configuration_id": r["configuration_id"],
+                "claims": r["claims"],
+                "import_key": r.get("import_key"),
+                "code_hash": secret_hash(r["code"]),
+                "tx_code_hash": secret_hash(r["tx_code"]) if r["tx_code"] is not None else None,
+                "tx_code_attempts": 0,
+                "locked": False,
+                "created_at": r["created_at"],
+                "expires_at": r["expires_at"],
+                "replaces_credential_id": r.get("replaces_credential_id"),
+                "by_reference": False,
+            }
+            for r in rows
+        ]
+        if not values:
+            return True
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(offers), values)
+        except IntegrityError:
+            return False
+        return True
+
+    def lock_offer(self, offer_id: str) -> bool:
+        """Lock an offer so its code can no longer be redeemed; False when unknown."""
+        with self.engine.begin() as conn:
+            result = conn.execute(update(offers).where(offers.c.id == offer_id).values(locked=True))
+        return result.rowcount == 1
+
+    def add_credentials(self, records: list[CredentialRecord]) -> bool:
+        """Store a batch of credentials in one transaction; False when a status slot was taken."""
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(
+                    insert(credentials),
+                    [
+                        {
+                            "id": r.id,
+                            "offer_id": r.offer_id,
+                            "configuration_id": r.configuration_id,
+                            "status_list": r.status_list,
+                            "status_index": r.status_index,
+                            "status": r.status,
+                            "holder_thumbprint": r.holder_thumbprint,
+                            "notification_id": r.notification_id,
+                            "issued_at": r.issued_at,
+                        }
+                        for r in records
+                    ],
+                )
+        except IntegrityError:
+            return False
+        return True
+
+    def status_list_ids(self) -> list[str]:
+        """Return the ids of every status list, oldest first."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(status_lists.c.id).order_by(status_lists.c.created_at, status_lists.c.id)
+            )
+            return [row.id for row in rows]
+
+    def status_list(self, list_id: str) -> tuple[int, int] | None:
+        """Return (bits, size) of a status list, or None when unknown."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(status_lists.c.bits, status_lists.c.size).where(status_lists.c.id == list_id)
+            ).first()
+        return (row.bits, row.size) if row is not None else None
