@@ -23,6 +23,8 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=30000")
+            # Purged results must not linger in free pages of the database file.
+            cursor.execute("PRAGMA secure_delete=ON")
             cursor.close()
 
         return engine

@@ -176,6 +176,33 @@ class VerifierRepository:
             ).first()
         return _transaction(row) if row is not None else None
 
+    def claim(self, transaction_id: str, now: datetime) -> bool:
+        """Claim the single response slot of a transaction; False when it was already claimed.
+
+        Expiry is judged by the caller after the claim, so an expired transaction still
+        reports why it failed instead of looking like a replay.
+        """
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(transactions)
+                .where(transactions.c.id == transaction_id, transactions.c.responded_at.is_(None))
+                .values(responded_at=now, outcome="processing")
+            )
+        return result.rowcount == 1
+
+    def transactions_for_session(
+        self, session_hash: str, limit: int = 50
+    ) -> list[TransactionRecord]:
+        """Return the newest transactions a session created, newest first."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(transactions)
+                .where(transactions.c.session_hash == session_hash)
+                .order_by(transactions.c.created_at.desc())
+                .limit(limit)
+            ).all()
+        return [_transaction(row) for row in rows]
+
     def finish(self, transaction_id: str, outcome: str, result: dict[str, Any]) -> None:
         """Store the outcome (``verified``, ``failed``, ``declined`` …) and the full result."""
         with self.engine.begin() as conn:
