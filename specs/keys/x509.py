@@ -85,12 +85,14 @@ def _extension(cert: x509.Certificate, oid_type: type[x509.ExtensionType]) -> ob
         return cert.extensions.get_extension_for_class(oid_type).value
     except x509.ExtensionNotFound:
         return None
+    except ValueError as exc:  # malformed or duplicate extensions surface lazily here
+        raise MalformedInput(f"certificate has malformed extensions: {exc}") from exc
 
 
 def _signed_by(child: x509.Certificate, parent: x509.Certificate) -> bool:
-    if child.issuer != parent.subject:
-        return False
     try:
+        if child.issuer != parent.subject:
+            return False
         child.verify_directly_issued_by(parent)
     except (CryptoInvalidSignature, ValueError, TypeError):
         return False
@@ -144,9 +146,8 @@ def validate_chain(
     if top.public_bytes(serialization.Encoding.DER) in anchor_ders:
         return leaf
     for anchor in anchors:
-        if top.issuer == anchor.subject:
-            if not _signed_by(top, anchor):
-                raise InvalidSignature("top of the chain is not signed by the named anchor")
+        # An anchor that merely shares the issuer's name but did not sign is no anchor.
+        if _signed_by(top, anchor):
             _check_time(anchor, at, "trust anchor")
             _check_issuer_cert(anchor, len(chain) - 1, "trust anchor")
             return leaf

@@ -1,0 +1,182 @@
+"""X.509 chain validation: anchors, links, times, CA flags, CRLs, and garbage in x5c."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from specs.errors import (
+    Expired,
+    HonninError,
+    LimitExceeded,
+    MalformedInput,
+    NotYetValid,
+    Revoked,
+    StaleData,
+    UntrustedKey,
+)
+from specs.keys import SoftwareSigner
+from specs.keys.certificates import issue_certificate
+from specs.keys.x509 import check_crl, encode_x5c, parse_x5c, validate_chain
+
+NOW = datetime(2026, 7, 1, tzinfo=UTC)
+
+
+def _pki():
+    root_key = SoftwareSigner.generate("ES256")
+    root = issue_certificate(
+        subject_public_key=root_key.public_key,
+        issuer_key=root_key.private_key(),
+        issuer=None,
+        common_name="Root",
+        not_before=NOW - timedelta(days=10),
+        days=365,
+        serial_number=1,
+        ca=True,
+    )
+    mid_key = SoftwareSigner.generate("ES256")
+    mid = issue_certificate(
+        subject_public_key=mid_key.public_key,
+        issuer_key=root_key.private_key(),
+        issuer=root,
+        common_name="Mid",
+        not_before=NOW - timedelta(days=10),
+        days=365,
+        serial_number=2,
+        ca=True,
+        path_length=0,
+    )
+    leaf_key = SoftwareSigner.generate("ES256")
+    leaf = issue_certificate(
+        subject_public_key=leaf_key.public_key,
+        issuer_key=mid_key.private_key(),
+        issuer=mid,
+        common_name="Leaf",
+        not_before=NOW - timedelta(days=1),
+        days=30,
+        serial_number=3,
+    )
+    return root_key, root, mid_key, mid, leaf
+
+
+def test_valid_chain_and_x5c_round_trip() -> None:
+    _, root, _, mid, leaf = _pki()
+    chain = parse_x5c(encode_x5c([leaf, mid]))
+    assert validate_chain(chain, [root], NOW) == leaf
+    assert validate_chain([leaf, mid, root], [root], NOW) == leaf
+
+
+def test_untrusted_and_broken_chains() -> None:
+    _, root, _, mid, leaf = _pki()
+    same_name_other_root = _pki()[1]  # also called "Root", but a different key
+    with pytest.raises(UntrustedKey):
+        validate_chain([leaf, mid], [same_name_other_root], NOW)
+    with pytest.raises(UntrustedKey):
+        validate_chain([leaf], [root], NOW)  # leaf's issuer is not the anchor
+    with pytest.raises(UntrustedKey):
+        validate_chain([leaf, mid], [], NOW)
+    with pytest.raises(MalformedInput):
+        validate_chain([], [root], NOW)
+
+
+def test_times() -> None:
+    _, root, _, mid, leaf = _pki()
+    with pytest.raises(Expired):
+        validate_chain([leaf, mid], [root], NOW + timedelta(days=40))
+    with pytest.raises(NotYetValid):
+        validate_chain([leaf, mid], [root], NOW - timedelta(days=5))
+
+
+def test_leaf_cannot_act_as_ca() -> None:
+    leaf_holder = SoftwareSigner.generate("ES256")
+    # re-issue a leaf whose key we hold, then let it "issue" a certificate below it
+    leaf_with_key = issue_certificate(
+        subject_public_key=leaf_holder.public_key,
+        issuer_key=_MID_KEY.private_key(),
+        issuer=_MID,
+        common_name="Leaf2",
+        not_before=NOW - timedelta(days=1),
+        days=30,
+        serial_number=4,
+    )
+    below = issue_certificate(
+        subject_public_key=SoftwareSigner.generate("ES256").public_key,
+        issuer_key=leaf_holder.private_key(),
+        issuer=leaf_with_key,
+        common_name="Below",
+        not_before=NOW - timedelta(days=1),
+        days=5,
+        serial_number=9,
+    )
+    with pytest.raises(UntrustedKey, match="not a CA"):
+        validate_chain([below, leaf_with_key, _MID], [_ROOT_OF_MID], NOW)
+
+
+def test_crl() -> None:
+    _, root, mid_key, mid, leaf = _pki()
+
+    def crl(revoked: bool, last: datetime, nxt: datetime) -> x509.CertificateRevocationList:
+        builder = (
+            x509.CertificateRevocationListBuilder()
+            .issuer_name(mid.subject)
+            .last_update(last)
+            .next_update(nxt)
+        )
+        if revoked:
+            builder = builder.add_revoked_certificate(
+                x509.RevokedCertificateBuilder()
+                .serial_number(leaf.serial_number)
+                .revocation_date(NOW - timedelta(hours=1))
+                .build()
+            )
+        return builder.sign(mid_key.private_key(), hashes.SHA256())
+
+    check_crl(leaf, crl(False, NOW - timedelta(hours=1), NOW + timedelta(days=1)), mid, NOW)
+    with pytest.raises(Revoked):
+        check_crl(leaf, crl(True, NOW - timedelta(hours=1), NOW + timedelta(days=1)), mid, NOW)
+    with pytest.raises(StaleData):
+        check_crl(leaf, crl(False, NOW - timedelta(days=3), NOW - timedelta(days=1)), mid, NOW)
+    with pytest.raises(StaleData):
+        check_crl(
+            leaf,
+            crl(False, NOW - timedelta(days=3), NOW + timedelta(days=1)),
+            mid,
+            NOW,
+            max_age_seconds=3600,
+        )
+    with pytest.raises(UntrustedKey):
+        check_crl(leaf, crl(False, NOW, NOW + timedelta(days=1)), root, NOW)
+
+
+def test_x5c_shapes() -> None:
+    with pytest.raises(MalformedInput):
+        parse_x5c([])
+    with pytest.raises(MalformedInput):
+        parse_x5c(["not base64!"])
+    with pytest.raises(MalformedInput):
+        parse_x5c([123])
+    with pytest.raises(LimitExceeded):
+        parse_x5c(["AAAA"] * 20)
+
+
+@settings(max_examples=60)
+@given(
+    st.lists(
+        st.binary(max_size=64).map(lambda b: __import__("base64").b64encode(b).decode()),
+        min_size=1,
+        max_size=3,
+    )
+)
+def test_x5c_garbage_raises_only_honnin_errors(items: list[str]) -> None:
+    with contextlib.suppress(HonninError):
+        validate_chain(parse_x5c(items), [_ROOT], NOW)
+
+
+_ROOT = _pki()[1]
+_, _ROOT_OF_MID, _MID_KEY, _MID, _ = _pki()
