@@ -237,6 +237,25 @@ class WalletStore:
         message = "\x00".join(parts).encode("utf-8")
         return hmac.new(self._key, b"tag\x00" + message, "sha256").hexdigest()
 
+    # --- sealed secrets (pseudonym secret, settings that must not sit in the clear) ---
+
+    def put_secret(self, name: str, value: bytes) -> None:
+        """Seal ``value`` under the store key and keep it as ``name`` (replacing any old one)."""
+        row = f"secret:{name}"
+        sealed = self._sealer.seal("meta", row, value)
+        with self._engine.begin() as conn:
+            conn.execute(delete(meta).where(meta.c.name == row))
+            conn.execute(insert(meta).values(name=row, value=sealed))
+
+    def secret(self, name: str) -> bytes:
+        """Open the sealed secret ``name``; ``NotFound`` when there is none."""
+        row = f"secret:{name}"
+        with self._engine.connect() as conn:
+            value = conn.execute(select(meta.c.value).where(meta.c.name == row)).scalar()
+        if value is None:
+            raise NotFound(f"the wallet holds no {name}")
+        return self._sealer.open("meta", row, value)
+
     # --- credentials and instances ---
 
     def add_credential(self, credential: StoredCredential, batch: list[CredentialInstance]) -> None:

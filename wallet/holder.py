@@ -1,0 +1,202 @@
+"""The person's wallet as one object: home directory, store, presentation keys, pseudonyms.
+
+A wallet home holds ``wallet.json`` (profile: language, trust list, card), ``wallet.db``
+(the sealed store) and ``keys.json`` (presentation keys sealed under the same passphrase).
+
+Card or no card (documented choice): the store is always sealed under a key derived from
+the passphrase with scrypt, so a card-less wallet works fully. When a My Number Card is
+used at ``init``, the pairwise-pseudonym secret is derived from the card's deterministic
+signature (``specs.pseudonyms``), so a new device with the same card recovers the same
+pseudonyms; without a card the secret is 32 random bytes kept only in the sealed store.
+The card is needed afterwards only to attest new presentation keys (``Step 4``) and to
+recover the pseudonym secret.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from cryptography import x509
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ValidationError as PydanticValidationError
+
+from specs.errors import MalformedInput, NotFound
+from specs.keys.x509 import load_pem_certificates
+from specs.ports import Clock, Random, Signer
+from specs.pseudonyms import PseudonymSecret, recover_pseudonym_secret
+from specs.trustlist.model import TrustList
+from specs.trustlist.signature import verify_trust_list
+from wallet.card.keystore import PresentationKeyStore
+from wallet.constants import KEYS_FILE, LANGUAGES, PROFILE_FILE, STORE_FILE
+from wallet.store import WalletStore
+
+PSEUDONYM_SECRET = "pseudonym_secret"  # noqa: S105 (a record name)
+MAX_PROFILE_BYTES = 64 * 1024
+MAX_TRUST_LIST_FILE_BYTES = 4 * 1024 * 1024
+
+
+class WalletProfile(BaseModel):
+    """The wallet's settings (``wallet.json``): nothing secret lives here."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    language: str = Field(default="ja", pattern="^(ja|en)$")
+    trust_list: str | None = Field(default=None, description="path of the signed trust list")
+    trust_list_anchor: str | None = Field(default=None, description="PEM of the list operator")
+    card_bound: bool = Field(default=False, description="pseudonym secret derived from a card")
+    card_module: str | None = None
+    card_token_label: str | None = None
+
+
+class Wallet:
+    """An unlocked wallet: the store, the presentation keys and the profile."""
+
+    def __init__(
+        self,
+        home: Path,
+        store: WalletStore,
+        keys: PresentationKeyStore,
+        profile: WalletProfile,
+        *,
+        clock: Clock,
+        random: Random,
+    ) -> None:
+        self.home = home
+        self.store = store
+        self.keys = keys
+        self.profile = profile
+        self.clock = clock
+        self.random = random
+
+    # --- creating and opening ---
+
+    @classmethod
+    def create(
+        cls,
+        home: Path,
+        passphrase: str,
+        *,
+        clock: Clock,
+        random: Random,
+        language: str = "ja",
+        trust_list: Path | None = None,
+        trust_list_anchor: Path | None = None,
+        card: Signer | None = None,
+        card_module: str | None = None,
+        card_token_label: str | None = None,
+        scrypt_n: int = 2**15,
+    ) -> Wallet:
+        """Create a wallet in ``home``; with ``card`` the pseudonym secret comes from the card."""
+        if language not in LANGUAGES:
+            raise MalformedInput(f"language must be one of {', '.join(LANGUAGES)}")
+        if (home / STORE_FILE).exists() or (home / KEYS_FILE).exists():
+            raise MalformedInput(f"a wallet already exists in {home}")
+        secret = (
+            recover_pseudonym_secret(card)
+            if card is not None
+            else PseudonymSecret(random.bytes(32))
+        )
+        profile = WalletProfile(
+            language=language,
+            trust_list=str(trust_list.resolve()) if trust_list else None,
+            trust_list_anchor=str(trust_list_anchor.resolve()) if trust_list_anchor else None,
+            card_bound=card is not None,
+            card_module=card_module,
+            card_token_label=card_token_label,
+        )
+        home.mkdir(parents=True, exist_ok=True)
+        store = WalletStore.create(
+            home / STORE_FILE, passphrase, clock=clock, random=random, scrypt_n=scrypt_n
+        )
+        store.put_secret(PSEUDONYM_SECRET, _secret_bytes(secret))
+        keys = PresentationKeyStore.create(
+            home / KEYS_FILE, passphrase, rng=random, scrypt_n=scrypt_n
+        )
+        wallet = cls(home, store, keys, profile, clock=clock, random=random)
+        wallet.save_profile()
+        return wallet
+
+    @classmethod
+    def open(cls, home: Path, passphrase: str, *, clock: Clock, random: Random) -> Wallet:
+        """Open the wallet in ``home``; ``InvalidSignature`` for a wrong passphrase."""
+        profile_path = home / PROFILE_FILE
+        if not profile_path.exists():
+            raise NotFound(f"no wallet in {home}; create one with `honnin wallet init`")
+        raw = profile_path.read_bytes()
+        if len(raw) > MAX_PROFILE_BYTES:
+            raise MalformedInput(f"{profile_path} is too large")
+        try:
+            profile = WalletProfile.model_validate_json(raw)
+        except PydanticValidationError as exc:
+            raise MalformedInput(f"{profile_path} is not a valid wallet profile: {exc}") from exc
+        store = WalletStore.open(home / STORE_FILE, passphrase, clock=clock, random=random)
+        keys = PresentationKeyStore.open(home / KEYS_FILE, passphrase, rng=random)
+        return cls(home, store, keys, profile, clock=clock, random=random)
+
+    def save_profile(self) -> None:
+        """Write ``wallet.json`` atomically."""
+        path = self.home / PROFILE_FILE
+        tmp = path.with_suffix(".json.tmp")
+        tmp.write_text(self.profile.model_dump_json(indent=2), encoding="utf-8")
+        tmp.replace(path)
+
+    def update_profile(self, **changes: Any) -> None:
+        """Change profile settings (language, trust list paths) and save them."""
+        self.profile = WalletProfile.model_validate({**self.profile.model_dump(), **changes})
+        self.save_profile()
+
+    def close(self) -> None:
+        """Release the store."""
+        self.store.close()
+
+    # --- pseudonyms ---
+
+    def pseudonym_secret(self) -> PseudonymSecret:
+        """The wallet's pairwise-pseudonym secret (from the sealed store)."""
+        return PseudonymSecret(self.store.secret(PSEUDONYM_SECRET))
+
+    def pseudonym(self, verifier_id: str) -> str:
+        """This wallet's pseudonym for ``verifier_id`` in its current epoch."""
+        return self.pseudonym_secret().pseudonym(
+            verifier_id, self.store.pseudonym_epoch(verifier_id)
+        )
+
+    def recover_pseudonym_secret(self, card: Signer) -> None:
+        """Re-derive the pseudonym secret from the card (a new device, same card)."""
+        self.store.put_secret(PSEUDONYM_SECRET, _secret_bytes(recover_pseudonym_secret(card)))
+        self.update_profile(card_bound=True)
+
+    def unlink(self, verifier_id: str) -> tuple[int, int]:
+        """Rotate a verifier's pseudonym and drop its rules; return (new epoch, rules dropped)."""
+        dropped = self.store.drop_rules(verifier_id)
+        return self.store.rotate_pseudonym(verifier_id), dropped
+
+    # --- trust list ---
+
+    def trust_list(self) -> TrustList:
+        """The configured trust list, its operator signature verified now."""
+        if not self.profile.trust_list or not self.profile.trust_list_anchor:
+            raise NotFound(
+                "this wallet has no trust list; set one with "
+                "`honnin wallet init --trust-list FILE --trust-list-anchor PEM`"
+            )
+        token_path = Path(self.profile.trust_list)
+        if token_path.stat().st_size > MAX_TRUST_LIST_FILE_BYTES:
+            raise MalformedInput(f"{token_path} is too large for a trust list")
+        anchors = load_pem_certificates(Path(self.profile.trust_list_anchor).read_bytes())
+        return trust_list_from_token(token_path.read_text(encoding="ascii"), anchors, self.clock)
+
+
+def trust_list_from_token(token: str, anchors: list[x509.Certificate], clock: Clock) -> TrustList:
+    """Verify a signed trust list against the operator anchors at the clock's time."""
+    return verify_trust_list(token, anchors, clock.now()).trust_list
+
+
+def _secret_bytes(secret: PseudonymSecret) -> bytes:
+    # PseudonymSecret hides its bytes on purpose; the sealed store is the one place they go.
+    key: bytes = secret._key
+    return key
+
+
+__all__ = ["PSEUDONYM_SECRET", "Wallet", "WalletProfile", "trust_list_from_token"]
