@@ -25,6 +25,7 @@ def make_settings(tmp_path: Path, database_url: str, **overrides: Any) -> Issuer
         "admin_token_sha256": hashlib.sha256(ADMIN_TOKEN.encode()).hexdigest(),
         "credential_types": ["withholding-slip", "employment-certificate"],
         "status_list_size": 1024,
+        "access_token_ttl_seconds": 900,
         **overrides,
     }
     return IssuerSettings.model_validate(data)

@@ -285,7 +285,7 @@ async def test_token_response_shape(client: httpx.AsyncClient, clock: FixedClock
     assert response.headers["cache-control"] == "no-store"
     token = parse_token_response(response.content)
     assert token.token_type == "Bearer"
-    assert token.expires_in == 300
+    assert token.expires_in == 900
 
 
 def test_service_errors_are_honnin_errors(

@@ -1,0 +1,189 @@
+"""Bulk issuance from a payroll CSV: validate every row, create offers, write two outputs.
+
+Offers (links and QR files) and tx_codes go to separate folders so they can travel by
+separate channels (OpenID4VCI section 4.1.1: the tx_code is never in the offer). Running
+an import twice creates no duplicates: each row has an idempotency key.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from issuer.qr import write_qr
+from issuer.service import IssuedOffer, IssuerService, import_key_of
+from specs.credentials import WITHHOLDING_SLIP_V1
+from specs.credentials.payroll_csv import PayrollRowError, parse_payroll_csv
+from specs.errors import ValidationError
+
+TYPE_ID = WITHHOLDING_SLIP_V1.id
+CHUNK = 500
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedOffer:
+    """One person's new offer from a payroll row."""
+
+    line: int
+    name: str
+    offer: IssuedOffer
+
+
+@dataclass
+class ImportReport:
+    """What an import did: new offers, rows already imported, and every bad row."""
+
+    created: list[ImportedOffer] = field(default_factory=list)
+    skipped: list[tuple[int, str]] = field(default_factory=list)
+    errors: list[PayrollRowError] = field(default_factory=list)
+
+    def summary(self) -> dict[str, Any]:
+        """Return a JSON-ready summary."""
+        return {
+            "created": len(self.created),
+            "already_imported": len(self.skipped),
+            "errors": [e.to_dict() for e in self.errors],
+        }
+
+
+def import_payroll(
+    service: IssuerService,
+    data: bytes,
+    *,
+    by_reference: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportReport:
+    """Create one offer per valid payroll row, idempotently; report bad rows by line and field."""
+    parsed = parse_payroll_csv(data, limits=service.limits)
+    report = ImportReport(errors=list(parsed.errors))
+    rows = list(parsed.rows)
+    seen: dict[str, int] = {}
+    done = 0
+    for start in range(0, len(rows), CHUNK):
+        chunk = rows[start : start + CHUNK]
+        keyed = []
+        for row in chunk:
+            claims = WITHHOLDING_SLIP_V1.to_claims(row.slip)
+            key = import_key_of(TYPE_ID, claims)
+            if key in seen:
+                report.errors.append(
+                    PayrollRowError(
+                        row.line, None, ValidationError(f"same slip as line {seen[key]}")
+                    )
+                )
+                continue
+            seen[key] = row.line
+            keyed.append((row, claims, key))
+        existing = service.repository.existing_import_keys([key for _, _, key in keyed])
+        pending: list[tuple[int, str, IssuedOffer, dict[str, Any]]] = []
+        for row, claims, key in keyed:
+            if key in existing:
+                report.skipped.append((row.line, existing[key]))
+                continue
+            offer, record = service.create_offer(
+                TYPE_ID, claims, by_reference=by_reference, import_key=key, defer=True
+            )
+            assert record is not None
+            pending.append((row.line, row.slip.recipient.name, offer, record))
+        if service.repository.add_offers([p[3] for p in pending]):
+            report.created.extend(
+                ImportedOffer(line, name, offer) for line, name, offer, _ in pending
+            )
+        else:
+            # Someone imported part of this chunk meanwhile: fall back to one by one.
+            for line, name, offer, record in pending:
+                if service.repository.add_offer(**record):
+                    report.created.append(ImportedOffer(line, name, offer))
+                else:
+                    found = service.repository.offer_by_import_key(record["import_key"])
+                    report.skipped.append((line, found.id if found else ""))
+        done += len(chunk)
+        if progress is not None:
+            progress(done, len(rows))
+    return report
+
+
+LETTER = """{name} 様
+
+{issuer_ja} より、給与所得の源泉徴収票をデジタル証明書としてお届けします。
+別途お送りするQRコード（またはリンク）をウォレットで読み取り、次の確認コードを入力してください。
+
+  確認コード: {tx_code}
+
+このコードは他人に知らせないでください。{attempts}回間違えると受け取れなくなります。
+
+Dear {name},
+
+{issuer_en} offers you your withholding slip as a digital credential. Scan the QR code
+(or open the link) we sent you separately with your wallet and enter this code:
+
+  Transaction code: {tx_code}
+
+Keep this code to yourself. After {attempts} wrong attempts the offer is locked.
+
+(offer {offer_id})
+"""
+
+
+def letter_text(service: IssuerService, name: str, offer: IssuedOffer) -> str:
+    """Return the tx_code letter (ja/en) for one person, to send apart from the offer."""
+    return LETTER.format(
+        name=name,
+        issuer_ja=service.settings.name.ja,
+        issuer_en=service.settings.name.en,
+        tx_code=offer.tx_code,
+        attempts=service.settings.tx_code_max_attempts,
+        offer_id=offer.offer_id,
+    )
+
+
+def write_outputs(
+    service: IssuerService,
+    report: ImportReport,
+    *,
+    offers_dir: Path,
+    tx_codes_dir: Path,
+    qr: str | None = "png",
+) -> None:
+    """Write offers (offers.csv, QR files) and tx_codes (tx-codes.csv, letters) apart."""
+    offers_dir.mkdir(parents=True, exist_ok=True)
+    tx_codes_dir.mkdir(parents=True, exist_ok=True)
+    offers_csv = offers_dir / "offers.csv"
+    tx_csv = tx_codes_dir / "tx-codes.csv"
+    new_offers = not offers_csv.exists()
+    new_tx = not tx_csv.exists()
+    with (
+        offers_csv.open("a", encoding="utf-8", newline="") as offers_file,
+        tx_csv.open("a", encoding="utf-8", newline="") as tx_file,
+    ):
+        offers_out = csv.writer(offers_file)
+        tx_out = csv.writer(tx_file)
+        if new_offers:
+            offers_out.writerow(["line", "name", "offer_id", "offer_uri", "qr_file"])
+        if new_tx:
+            tx_out.writerow(["line", "name", "offer_id", "tx_code", "letter_file"])
+        for item in report.created:
+            qr_name = ""
+            if qr is not None:
+                qr_path = write_qr(
+                    item.offer.offer_uri, offers_dir / "qr" / f"{item.offer.offer_id}.{qr}"
+                )
+                qr_name = str(qr_path.relative_to(offers_dir))
+            offers_out.writerow(
+                [item.line, item.name, item.offer.offer_id, item.offer.offer_uri, qr_name]
+            )
+            letter = tx_codes_dir / "letters" / f"{item.offer.offer_id}.txt"
+            letter.parent.mkdir(parents=True, exist_ok=True)
+            letter.write_text(letter_text(service, item.name, item.offer), encoding="utf-8")
+            tx_out.writerow(
+                [
+                    item.line,
+                    item.name,
+                    item.offer.offer_id,
+                    item.offer.tx_code,
+                    str(letter.relative_to(tx_codes_dir)),
+                ]
+            )
