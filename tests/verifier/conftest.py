@@ -156,6 +156,7 @@ class World:
     access_cert: x509.Certificate
     trust_list_path: Path
     registered_claims: list[list[str]] | None = None
+    next_update: datetime = NOW + timedelta(days=29)
     sample: SampleData = field(default_factory=lambda: SampleData(seed=7))
 
     def document(self) -> dict[str, Any]:
@@ -212,7 +213,7 @@ class World:
                 c.TERRITORY: "JP",
                 c.POLICY: "https://trust.example.jp/policy",
                 c.ISSUE_TIME: format_time(NOW - timedelta(days=1)),
-                c.NEXT_UPDATE: format_time(NOW + timedelta(days=29)),
+                c.NEXT_UPDATE: format_time(self.next_update),
                 c.DISTRIBUTION_POINTS: ["https://trust.example.jp/trustlist.jws"],
             },
             c.ISSUERS: [issuer_entry, withdrawn_entry, other_entry],
