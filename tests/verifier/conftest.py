@@ -337,6 +337,13 @@ def _has(claims: dict[str, Any], path: Sequence[str]) -> bool:
 @pytest.fixture
 def world(tmp_path: Path, clock: FixedClock) -> Iterator[World]:
     """A verifier deployment (SQLite) registered in a signed trust list, with issuers around it."""
+    w = build_world(tmp_path, clock)
+    yield w
+    w.http.close()
+
+
+def build_world(tmp_path: Path, clock: FixedClock) -> World:
+    """Create the world in ``tmp_path`` (also used by bench/verification.py)."""
     operator = SoftwareSigner.generate("ES256")
     operator_cert = issue_certificate(
         subject_public_key=operator.public_key,
@@ -382,5 +389,4 @@ def world(tmp_path: Path, clock: FixedClock) -> Iterator[World]:
         trust_list_path=trust_list_path,
     )
     w.publish()
-    yield w
-    http.close()
+    return w
