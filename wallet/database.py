@@ -14,7 +14,8 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 
 def make_engine(url: str) -> Engine:
     """Create a SQLite engine in WAL mode with full fsync, so a kill never tears a write."""
-    engine = create_engine(url, connect_args={"timeout": 30})
+    # The web page serves from worker threads; the pool still hands one connection to one user.
+    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection: Any, _record: Any) -> None:
