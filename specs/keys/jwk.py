@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
+from typing import Any, TypeGuard, cast
 
 from cryptography.exceptions import InvalidSignature as CryptoInvalidSignature
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
@@ -191,29 +191,72 @@ def check_key_matches_alg(key: PublicKey | PrivateKey, alg: Algorithm) -> None:
         raise Unsupported(f"algorithm {alg.name} does not match the key type")
 
 
+# ``ec.ECDSA`` instances are immutable: build one per hash once, not one per signature check.
+_ECDSA_BY_HASH: dict[str | None, ec.ECDSA] = {}
+
+
+def _ecdsa(alg: Algorithm) -> ec.ECDSA:
+    scheme = _ECDSA_BY_HASH.get(alg.hash_name)
+    if scheme is None:
+        scheme = _ECDSA_BY_HASH[alg.hash_name] = ec.ECDSA(alg.hash())
+    return scheme
+
+
+# Key kind by exact class. ``cryptography``'s key interfaces are ABCs, so ``isinstance`` on
+# them runs the ABC machinery on every call; the answer depends only on the class (the
+# library registers its classes at import), so it is worked out once per class.
+_PUBLIC_KEY_KINDS: dict[type, str] = {}
+
+
+def _public_key_kind(key: object) -> str:
+    kind = _PUBLIC_KEY_KINDS.get(type(key))
+    if kind is None:
+        if isinstance(key, ec.EllipticCurvePublicKey):
+            kind = "EC"
+        elif isinstance(key, ed25519.Ed25519PublicKey):
+            kind = "OKP"
+        elif isinstance(key, rsa.RSAPublicKey):
+            kind = "RSA"
+        else:
+            kind = ""
+        _PUBLIC_KEY_KINDS[type(key)] = kind
+    return kind
+
+
+def is_public_key(key: object) -> TypeGuard[PublicKey]:
+    """True for an EC, Ed25519 or RSA public key object."""
+    return bool(_public_key_kind(key))
+
+
 def verify_signature(alg_name: str, key: PublicKey, data: bytes, signature: bytes) -> None:
     """Check a JOSE-encoded signature (raw r||s for ECDSA); raise ``InvalidSignature``."""
     alg = algorithm(alg_name)
-    check_key_matches_alg(key, alg)
+    kind = _public_key_kind(key)
+    if not kind:
+        check_key_matches_alg(key, alg)  # raises for a key of another type
+        raise Unsupported(f"a {type(key).__name__} cannot check {alg.name} signatures")
+    if kind != alg.kty or (
+        kind == "EC"
+        and _CURVE_NAMES.get(cast(ec.EllipticCurvePublicKey, key).curve.name) != alg.crv
+    ):
+        raise Unsupported(f"algorithm {alg.name} does not match the key type")
     try:
-        if isinstance(key, ec.EllipticCurvePublicKey):
+        if kind == "EC":
             size = alg.signature_size or 0
             if len(signature) != size:
                 raise InvalidSignature(f"{alg.name} signature must be {size} bytes")
-            half = size // 2
-            der = encode_dss_signature(
-                int.from_bytes(signature[:half], "big"), int.from_bytes(signature[half:], "big")
+            cast(ec.EllipticCurvePublicKey, key).verify(
+                raw_to_der_ecdsa(signature), data, _ecdsa(alg)
             )
-            key.verify(der, data, ec.ECDSA(alg.hash()))
-        elif isinstance(key, ed25519.Ed25519PublicKey):
-            key.verify(signature, data)
-        elif isinstance(key, rsa.RSAPublicKey):
+        elif kind == "OKP":
+            cast(ed25519.Ed25519PublicKey, key).verify(signature, data)
+        else:
             pad: padding.AsymmetricPadding
             if alg.name == "PS256":
                 pad = padding.PSS(mgf=padding.MGF1(alg.hash()), salt_length=32)
             else:
                 pad = padding.PKCS1v15()
-            key.verify(signature, data, pad, alg.hash())
+            cast(rsa.RSAPublicKey, key).verify(signature, data, pad, alg.hash())
     except CryptoInvalidSignature:
         raise InvalidSignature(f"{alg.name} signature does not verify") from None
 
@@ -228,6 +271,17 @@ def der_to_raw_ecdsa(der: bytes, size: int) -> bytes:
 def raw_to_der_ecdsa(raw: bytes) -> bytes:
     """Convert a raw r||s ECDSA signature to DER."""
     half = len(raw) // 2
-    return encode_dss_signature(
-        int.from_bytes(raw[:half], "big"), int.from_bytes(raw[half:], "big")
-    )
+    if half > 60:
+        # P-521: the SEQUENCE may need a long-form length; leave it to the library.
+        return encode_dss_signature(
+            int.from_bytes(raw[:half], "big"), int.from_bytes(raw[half:], "big")
+        )
+    # DER INTEGERs (X.690 section 8.3): minimal big-endian bytes, a 0x00 first when the top
+    # bit is set so they stay positive; up to P-384 every length fits the short form.
+    r = raw[:half].lstrip(b"\0")
+    s = raw[half:].lstrip(b"\0")
+    if not r or r[0] > 0x7F:
+        r = b"\0" + r
+    if not s or s[0] > 0x7F:
+        s = b"\0" + s
+    return b"".join((b"\x30", bytes((len(r) + len(s) + 4, 2, len(r))), r, bytes((2, len(s))), s))

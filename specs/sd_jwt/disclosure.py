@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import binascii
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,7 +13,7 @@ from specs.encoding import b64url_encode
 from specs.errors import LimitExceeded, MalformedInput, Unsupported
 from specs.limits import DEFAULT_LIMITS, Limits
 from specs.sd_jwt.constants import RESERVED_CLAIM_NAMES, SD_ALGS
-from specs.sd_jwt.strict_json import b64url_decode, loads
+from specs.sd_jwt.strict_json import b64url_decode_ascii, loads
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +33,8 @@ class Disclosure:
 
 
 _HASHES = {name: getattr(hashlib, algorithm) for name, algorithm in SD_ALGS.items()}
+# base64 to base64url (RFC 4648 section 5); digests are ASCII, so this works on bytes.
+_TO_URLSAFE = bytes.maketrans(b"+/", b"-_")
 
 
 def hash_name(sd_alg: str) -> str:
@@ -41,13 +45,25 @@ def hash_name(sd_alg: str) -> str:
         raise Unsupported(f"_sd_alg {sd_alg!r} is not supported") from None
 
 
+def _hash_constructor(sd_alg: str) -> Any:
+    try:
+        return _HASHES[sd_alg]
+    except (KeyError, TypeError):
+        raise Unsupported(f"_sd_alg {sd_alg!r} is not supported") from None
+
+
+def _b64url_digest(constructor: Any, ascii_bytes: bytes) -> str:
+    return (
+        binascii.b2a_base64(constructor(ascii_bytes).digest(), newline=False)
+        .rstrip(b"=")
+        .translate(_TO_URLSAFE)
+        .decode("ascii")
+    )
+
+
 def digest(encoded: str, sd_alg: str = "sha-256") -> str:
     """Return the base64url digest over an ASCII string (RFC 9901 section 4.2.3)."""
-    constructor = _HASHES.get(sd_alg)
-    if constructor is None:
-        hash_name(sd_alg)
-        raise Unsupported(f"_sd_alg {sd_alg!r} is not supported")
-    return b64url_encode(constructor(encoded.encode("ascii")).digest())
+    return _b64url_digest(_hash_constructor(sd_alg), encoded.encode("ascii"))
 
 
 def make_disclosure(salt: str, name: str | None, value: Any, sd_alg: str = "sha-256") -> Disclosure:
@@ -69,21 +85,42 @@ def parse_disclosure(
     encoded: str, sd_alg: str = "sha-256", *, limits: Limits = DEFAULT_LIMITS
 ) -> Disclosure:
     """Decode one disclosure and compute its digest; raise ``MalformedInput`` on bad shape."""
-    if not isinstance(encoded, str) or not encoded:
-        raise MalformedInput("disclosure must be a non-empty string")
-    if len(encoded) > limits.max_token_bytes:
-        raise LimitExceeded(f"disclosure is longer than {limits.max_token_bytes} characters")
-    content = loads(b64url_decode(encoded, what="disclosure"), what="disclosure", limits=limits)
-    if not isinstance(content, list) or len(content) not in (2, 3):
-        raise MalformedInput("disclosure must be a JSON array of two or three elements")
-    salt = content[0]
-    if not isinstance(salt, str):
-        raise MalformedInput("disclosure salt must be a string")
-    if len(content) == 2:
-        return Disclosure(encoded, salt, None, content[1], digest(encoded, sd_alg))
-    name = content[1]
-    if not isinstance(name, str):
-        raise MalformedInput("disclosure claim name must be a string")
-    if name in RESERVED_CLAIM_NAMES:
-        raise MalformedInput(f"disclosure uses the reserved claim name {name!r}")
-    return Disclosure(encoded, salt, name, content[2], digest(encoded, sd_alg))
+    return parse_disclosures((encoded,), sd_alg, limits=limits)[0]
+
+
+def parse_disclosures(
+    encoded: Iterable[str], sd_alg: str = "sha-256", *, limits: Limits = DEFAULT_LIMITS
+) -> list[Disclosure]:
+    """Decode disclosures in order and compute their digests (one ``parse_disclosure`` each)."""
+    constructor = _hash_constructor(sd_alg)
+    max_length = limits.max_token_bytes
+    out: list[Disclosure] = []
+    for text in encoded:
+        if not isinstance(text, str) or not text:
+            raise MalformedInput("disclosure must be a non-empty string")
+        if len(text) > max_length:
+            raise LimitExceeded(f"disclosure is longer than {max_length} characters")
+        try:
+            raw = text.encode("ascii")
+        except UnicodeEncodeError:
+            raise MalformedInput("disclosure is not base64url (RFC 4648 section 5)") from None
+        content = loads(
+            b64url_decode_ascii(raw, what="disclosure"), what="disclosure", limits=limits
+        )
+        if type(content) is not list or len(content) not in (2, 3):
+            raise MalformedInput("disclosure must be a JSON array of two or three elements")
+        salt = content[0]
+        if not isinstance(salt, str):
+            raise MalformedInput("disclosure salt must be a string")
+        # RFC 9901 section 4.2.3: the digest is over the disclosure exactly as received.
+        hashed = _b64url_digest(constructor, raw)
+        if len(content) == 2:
+            out.append(Disclosure(text, salt, None, content[1], hashed))
+            continue
+        name = content[1]
+        if not isinstance(name, str):
+            raise MalformedInput("disclosure claim name must be a string")
+        if name in RESERVED_CLAIM_NAMES:
+            raise MalformedInput(f"disclosure uses the reserved claim name {name!r}")
+        out.append(Disclosure(text, salt, name, content[2], hashed))
+    return out

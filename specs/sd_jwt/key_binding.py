@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from specs.encoding import b64url_encode
 from specs.errors import (
     AudienceMismatch,
     DigestMismatch,
@@ -23,7 +21,7 @@ from specs.keys import DEFAULT_ALLOWED_ALGS, PublicKey, public_key_from_jwk
 from specs.limits import DEFAULT_LIMITS, Limits
 from specs.ports import Clock, Signer
 from specs.sd_jwt.constants import CNF_CLAIM, CNF_JWK, KB_JWT_TYP, SD_HASH_CLAIM
-from specs.sd_jwt.disclosure import hash_name
+from specs.sd_jwt.disclosure import digest
 from specs.sd_jwt.strict_json import verify_jwt
 
 
@@ -40,7 +38,7 @@ class KeyBindingCheck:
 
 def sd_hash(sd_jwt_string: str, sd_alg: str = "sha-256") -> str:
     """Return the ``sd_hash`` over ``<issuer-jwt>~<d1>~...~`` (RFC 9901 section 4.3.1)."""
-    return b64url_encode(hashlib.new(hash_name(sd_alg), sd_jwt_string.encode("ascii")).digest())
+    return digest(sd_jwt_string, sd_alg)
 
 
 def create_kb_jwt(
@@ -78,28 +76,30 @@ def public_key_from_cnf(payload: Mapping[str, Any]) -> PublicKey:
     cnf = payload.get(CNF_CLAIM)
     if cnf is None:
         raise MalformedInput("the SD-JWT has no 'cnf' claim to bind a holder key")
-    if not isinstance(cnf, Mapping):
+    if type(cnf) is not dict and not isinstance(cnf, Mapping):
         raise MalformedInput("'cnf' must be an object")
     jwk = cnf.get(CNF_JWK)
     if jwk is None:
         raise Unsupported("only 'cnf.jwk' holder key confirmation is supported")
-    if isinstance(jwk, Mapping) and "d" in jwk:
+    if (type(jwk) is dict or isinstance(jwk, Mapping)) and "d" in jwk:
         raise MalformedInput("a confirmation JWK must not contain a private key")
     return public_key_from_jwk_cached(jwk)
 
 
+# The members that make up a public key (RFC 7518 section 6); others do not change the key.
+_KEY_MEMBERS = ("crv", "e", "kty", "n", "x", "y")
+
+
 def public_key_from_jwk_cached(jwk: Any) -> PublicKey:
     """Parse a public JWK, reusing the parsed key when the same JWK was seen before."""
-    if not isinstance(jwk, Mapping):
+    if type(jwk) is not dict and not isinstance(jwk, Mapping):
         raise MalformedInput("JWK must be a JSON object")
+    members = tuple([(k, jwk[k]) for k in _KEY_MEMBERS if k in jwk])
     try:
-        members = tuple(
-            sorted((k, v) for k, v in jwk.items() if k in ("kty", "crv", "x", "y", "n", "e"))
-        )
-        hash(members)
+        return _cached_key(members)
     except TypeError:
+        # Only an unhashable member value (a JSON array or object) gets here.
         raise MalformedInput("JWK members must be strings") from None
-    return _cached_key(members)
 
 
 def verify_kb_jwt(

@@ -53,7 +53,10 @@ class _Processor:
                 continue
             if name == ARRAY_DIGEST_KEY:
                 raise MalformedInput("'...' is only allowed as the sole key of an array element")
-            out[name] = self.walk(item, (*path, name), sd_depth)
+            # Scalars need no walk (and no claim path built for them).
+            out[name] = (
+                self.walk(item, (*path, name), sd_depth) if isinstance(item, dict | list) else item
+            )
         digests = value.get(SD_DIGESTS_KEY)
         if digests is None:
             return out
@@ -64,22 +67,45 @@ class _Processor:
                 f"'_sd' has more than {self.limits.max_digests_per_object} digests",
                 claim_path=path,
             )
-        for entry in digests:
-            disclosure = self._digest(entry, path)
-            if disclosure is None:
-                continue
-            claim = disclosure.name
-            if claim is None:
-                raise MalformedInput(
-                    "an array-element disclosure is referenced from '_sd'", claim_path=path
-                )
-            here = (*path, claim)
-            # RFC 9901 section 7.1 step 3.3.2.3: a disclosed claim never overrides another.
-            if claim in out:
-                raise MalformedInput("disclosed claim name already exists", claim_path=here)
-            self._enter(disclosure, here, sd_depth)
-            out[claim] = self.walk(disclosure.value, here, sd_depth + 1)
+        if self._all_fresh_strings(digests):
+            # Every entry is a string seen nowhere before: what _digest checks one by one.
+            by_digest = self.by_digest
+            for entry in digests:
+                disclosure = by_digest.get(entry)
+                if disclosure is not None:
+                    self._place(out, disclosure, path, sd_depth)
+        else:
+            for entry in digests:
+                disclosure = self._digest(entry, path)
+                if disclosure is not None:
+                    self._place(out, disclosure, path, sd_depth)
         return out
+
+    def _place(
+        self, out: dict[str, Any], disclosure: Disclosure, path: ClaimPath, sd_depth: int
+    ) -> None:
+        claim = disclosure.name
+        if claim is None:
+            raise MalformedInput(
+                "an array-element disclosure is referenced from '_sd'", claim_path=path
+            )
+        here = (*path, claim)
+        # RFC 9901 section 7.1 step 3.3.2.3: a disclosed claim never overrides another.
+        if claim in out:
+            raise MalformedInput("disclosed claim name already exists", claim_path=here)
+        self._enter(disclosure, here, sd_depth)
+        out[claim] = self.walk(disclosure.value, here, sd_depth + 1)
+
+    def _all_fresh_strings(self, digests: list[Any]) -> bool:
+        # Set operations in C instead of a Python loop; on any doubt (a non-string, a repeat)
+        # the caller takes the entry-by-entry path, which raises the precise error.
+        if set(map(type, digests)) - {str}:
+            return False
+        fresh = set(digests)
+        if len(fresh) != len(digests) or not self.seen.isdisjoint(fresh):
+            return False
+        self.seen |= fresh
+        return True
 
     def _array(self, value: list[Any], path: ClaimPath, sd_depth: int) -> list[Any]:
         items: list[Any] = []

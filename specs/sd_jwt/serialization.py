@@ -138,7 +138,7 @@ def parse_json_serialization(
 
 def parse(value: str | bytes | Mapping[str, Any], *, limits: Limits = DEFAULT_LIMITS) -> SdJwt:
     """Split an SD-JWT in either serialization: compact text, JSON text or a JSON object."""
-    if isinstance(value, Mapping):
+    if not isinstance(value, str) and isinstance(value, Mapping):
         return parse_json_serialization(value, limits=limits)
     if isinstance(value, bytes):
         try:

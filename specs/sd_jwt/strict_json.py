@@ -18,9 +18,15 @@ from specs.errors import LimitExceeded, MalformedInput, Unsupported
 from specs.jose import check_header
 from specs.jose.jws import KeyInput
 from specs.keys import public_key_from_jwk, verify_signature
+from specs.keys.jwk import is_public_key
 from specs.limits import Limits
 
-_TO_STANDARD = str.maketrans("-_", "+/")
+# One table does both jobs of the alphabet check: base64url's "-" and "_" become "+" and "/",
+# while "+", "/" and "=" (not base64url, or padding) become "!", which the strict decoder
+# refuses like any other character outside the alphabet (RFC 4648 section 5).
+_TO_STANDARD = bytes.maketrans(b"-_+/=", b"+/!!!")
+# Padding by length modulo 4; a remainder of 1 is impossible and the strict decoder says so.
+_PADDING = (b"", b"", b"==", b"=")
 
 
 def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -36,6 +42,9 @@ def _reject_constant(name: str) -> Any:
 
 # One decoder for every call: json.loads would build a new one each time it gets hooks.
 _DECODER = json.JSONDecoder(object_pairs_hook=_reject_duplicates, parse_constant=_reject_constant)
+# The C scanner under ``_DECODER.decode``; calling it directly skips two whitespace regex
+# matches per document. Anything it does not consume entirely goes through ``decode``.
+_SCAN = _DECODER.scan_once  # type: ignore[attr-defined]
 
 
 def loads(raw: bytes, *, what: str, limits: Limits) -> Any:
@@ -45,7 +54,15 @@ def loads(raw: bytes, *, what: str, limits: Limits) -> Any:
     if raw.count(b"[") + raw.count(b"{") > limits.max_json_depth:
         return parse_json(raw, what=what, limits=limits)
     try:
-        return _DECODER.decode(raw.decode("utf-8"))
+        text = raw.decode("utf-8")
+        try:
+            value, end = _SCAN(text, 0)
+        except StopIteration:
+            end = -1
+        if end != len(text):
+            # Leading/trailing whitespace, trailing data or no value: decode() decides.
+            return _DECODER.decode(text)
+        return value
     except MalformedInput:
         raise
     except (ValueError, RecursionError) as exc:
@@ -60,6 +77,18 @@ def loads_object(raw: bytes, *, what: str, limits: Limits) -> dict[str, Any]:
     return value
 
 
+def b64url_decode_ascii(raw: bytes, *, what: str) -> bytes:
+    """Decode unpadded base64url given as ASCII bytes (see ``b64url_decode``)."""
+    try:
+        return binascii.a2b_base64(
+            raw.translate(_TO_STANDARD) + _PADDING[len(raw) & 3], strict_mode=True
+        )
+    except (binascii.Error, ValueError):
+        raise MalformedInput(
+            f"{what} is not valid base64url (RFC 4648 section 5, no padding)"
+        ) from None
+
+
 def b64url_decode(text: str, *, what: str) -> bytes:
     """Decode unpadded base64url; reject padding, other alphabets and impossible lengths.
 
@@ -67,14 +96,13 @@ def b64url_decode(text: str, *, what: str) -> bytes:
     every value decoded here is also hashed or signed in its encoded form, so a non-canonical
     variant can never match the issuer's digest or signature.
     """
-    if not isinstance(text, str) or "=" in text or "+" in text or "/" in text:
+    if not isinstance(text, str):
         raise MalformedInput(f"{what} is not base64url (RFC 4648 section 5, no padding)")
     try:
-        return binascii.a2b_base64(
-            (text + "=" * (-len(text) % 4)).translate(_TO_STANDARD), strict_mode=True
-        )
-    except (binascii.Error, ValueError):
-        raise MalformedInput(f"{what} is not valid base64url") from None
+        raw = text.encode("ascii")
+    except UnicodeEncodeError:
+        raise MalformedInput(f"{what} is not base64url (RFC 4648 section 5, no padding)") from None
+    return b64url_decode_ascii(raw, what=what)
 
 
 def verify_jwt(
@@ -92,22 +120,30 @@ def verify_jwt(
     """
     if not isinstance(token, str) or len(token) > limits.max_token_bytes:
         raise LimitExceeded(f"JWS is longer than {limits.max_token_bytes} characters")
-    parts = token.split(".")
+    try:
+        raw = token.encode("ascii")
+    except UnicodeEncodeError:
+        raise MalformedInput("JWS compact serialization must be ASCII") from None
+    parts = raw.split(b".")
     if len(parts) != 3:
         raise MalformedInput("JWS compact serialization must have exactly three parts")
+    header_part, payload_part, signature_part = parts
     header = loads_object(
-        b64url_decode(parts[0], what="JWS header"), what="JWS header", limits=limits
+        b64url_decode_ascii(header_part, what="JWS header"), what="JWS header", limits=limits
     )
     alg = check_header(header, allowed_algs=allowed_algs, expected_typ=expected_typ)
     if header.get("b64") is False:
         raise Unsupported("unencoded payloads (RFC 7797) are not supported")
-    payload_raw = b64url_decode(parts[1], what="JWS payload")
-    signature = b64url_decode(parts[2], what="JWS signature")
-    if isinstance(key, Mapping):
+    payload_raw = b64url_decode_ascii(payload_part, what="JWS payload")
+    signature = b64url_decode_ascii(signature_part, what="JWS signature")
+    if is_public_key(key):
+        public_key = key
+    elif isinstance(key, Mapping):
         public_key = public_key_from_jwk(dict(key))
     elif callable(key) and not hasattr(key, "public_numbers") and not hasattr(key, "verify"):
         public_key = key(header)
     else:
         public_key = key  # type: ignore[assignment]
-    verify_signature(alg, public_key, (parts[0] + "." + parts[1]).encode("ascii"), signature)
+    # The signing input is the token up to its second '.' (RFC 7515 section 5.2 step 8).
+    verify_signature(alg, public_key, raw[: len(header_part) + 1 + len(payload_part)], signature)
     return header, loads_object(payload_raw, what="JWS payload", limits=limits)

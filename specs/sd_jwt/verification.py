@@ -10,10 +10,11 @@ from specs.errors import ClaimPath, Expired, MalformedInput, NotYetValid
 from specs.jose import verify_json
 from specs.jose.jws import KeyInput
 from specs.keys import DEFAULT_ALLOWED_ALGS, PublicKey
+from specs.keys.jwk import is_public_key
 from specs.limits import DEFAULT_LIMITS, Limits
 from specs.ports import Clock
 from specs.sd_jwt.constants import DEFAULT_SD_ALG, SD_ALG_CLAIM, SD_ALGS
-from specs.sd_jwt.disclosure import Disclosure, hash_name, parse_disclosure
+from specs.sd_jwt.disclosure import Disclosure, hash_name, parse_disclosures
 from specs.sd_jwt.key_binding import (
     KeyBindingCheck,
     public_key_from_cnf,
@@ -58,6 +59,8 @@ def check_time_claims(payload: Mapping[str, Any], clock: Clock, leeway_seconds: 
 
 
 def _issuer_key(issuer_key: IssuerKey) -> KeyInput:
+    if is_public_key(issuer_key):
+        return issuer_key
     if isinstance(issuer_key, Mapping):
         return public_key_from_jwk_cached(issuer_key)
     return issuer_key
@@ -109,7 +112,7 @@ def verify(
     hash_name(sd_alg)
     if sd_alg not in accepted_sd_algs:
         raise MalformedInput(f"_sd_alg {sd_alg!r} is not accepted by this verifier")
-    disclosures = [parse_disclosure(d, sd_alg, limits=limits) for d in parsed.disclosures]
+    disclosures = parse_disclosures(parsed.disclosures, sd_alg, limits=limits)
     processed = process_payload(
         issuer_payload, index_disclosures(disclosures, limits=limits), limits=limits
     )
