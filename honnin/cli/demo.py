@@ -8,15 +8,18 @@ check it.
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
 from datetime import UTC, datetime
-from typing import Any
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
-from honnin.cli.output import console
+from honnin.cli.output import console, fail
 from specs.errors import HonninError
 from specs.keys import SoftwareSigner
 from specs.ports import FixedClock, SeededRandom
@@ -139,3 +142,64 @@ def sd_jwt_demo() -> None:
     else:  # pragma: no cover - the demo's own check
         raise typer.Exit(1)
     console.print(Panel("demo sd-jwt finished: only the two requested items left the wallet"))
+
+
+@app.command("job-change")
+def job_change_demo(
+    workdir: Annotated[
+        Path | None,
+        typer.Option(
+            help="Work in this directory and keep it (default: a temporary one, removed)."
+        ),
+    ] = None,
+    scenario: Annotated[
+        str,
+        typer.Option(
+            help=(
+                "consent: B asks for the year-end items and Sato agrees; over-ask: B also asks "
+                "for the My Number and the wallet refuses it (not runnable yet: no role command "
+                "sends a request beyond the registration); both: one after the other."
+            )
+        ),
+    ] = "consent",
+    interactive: Annotated[
+        bool,
+        typer.Option(
+            help="Open the wallet and HR web pages and wait for you instead of auto-approving."
+        ),
+    ] = False,
+    ready_timeout: Annotated[
+        float, typer.Option(help="Seconds to wait for each service to answer.")
+    ] = 30.0,
+) -> None:
+    """The job change (転職) end to end: A issues the withholding slip, Sato's wallet shares it with B.
+
+    Starts on loopback a trust-list endpoint, employer A's issuer and employer B's verifier
+    (real processes, free ports), makes a SoftHSM2 test My Number Card and a wallet, then:
+    A bulk-issues slips from a payroll CSV, Sato receives one, B asks for the year-end
+    adjustment items, the wallet shows the consent screen and approves, B verifies and writes
+    its payroll CSV, and the wallet log shows the disclosure. Every process it started is
+    stopped at the end, also on errors and Ctrl-C.
+    """
+    from honnin.demo import DemoError, JobChangeDemo, sigterm_as_interrupt
+
+    keep = workdir is not None
+    directory = (
+        workdir.resolve() if workdir is not None else Path(tempfile.mkdtemp(prefix="honnin-demo-"))
+    )
+    try:
+        with sigterm_as_interrupt():
+            JobChangeDemo(
+                directory,
+                console=console,
+                scenario=scenario,
+                interactive=interactive,
+                ready_timeout=ready_timeout,
+            ).run()
+    except DemoError as exc:
+        fail(str(exc), hint=exc.hint)
+    except KeyboardInterrupt:
+        fail("interrupted; every process the demo started has been stopped")
+    finally:
+        if not keep:
+            shutil.rmtree(directory, ignore_errors=True)
