@@ -1,14 +1,16 @@
-"""The demo orchestration: real child processes, readiness, cleanup, loud failure, the whole demo."""
+"""The demo orchestration: real child processes, readiness, cleanup, loud failure.
+
+The whole job-change demo runs in tests/honnin/test_readme.py (the README's quick start),
+so the suite pays for it once.
+"""
 
 from __future__ import annotations
 
 import io
 import os
-import subprocess
 import sys
 from pathlib import Path
 
-import httpx
 import pytest
 from rich.console import Console
 from typer.testing import CliRunner
@@ -20,8 +22,6 @@ from honnin.demo.job_change import REQUIRED_COMMANDS
 from honnin.demo.processes import DemoError, ServiceGroup, free_port
 
 runner = CliRunner()
-MISSING = missing_commands(REQUIRED_COMMANDS)
-DEMO_COMMAND = (sys.executable, "-c", "from honnin.cli import main; main()", "demo", "job-change")
 
 
 def _alive(pid: int) -> bool:
@@ -135,40 +135,6 @@ def test_sd_jwt_demo_still_runs() -> None:
     result = runner.invoke(app, ["demo", "sd-jwt"])
     assert result.exit_code == 0, result.output
     assert "a replayed presentation is refused" in result.output
-
-
-@pytest.mark.slow
-@pytest.mark.softhsm
-@pytest.mark.xfail(
-    bool(MISSING),
-    reason=f"role commands not landed yet: {', '.join(MISSING)}",
-    strict=True,
-    raises=AssertionError,
-)
-def test_whole_job_change_demo(tmp_path: Path, softhsm_module: str) -> None:
-    workdir = tmp_path / "demo"
-    result = subprocess.run(
-        [*DEMO_COMMAND, "--workdir", str(workdir)],
-        capture_output=True,
-        text=True,
-        timeout=240,
-        check=False,
-        env={**os.environ, "COLUMNS": "160"},
-    )
-    assert result.returncode == 0, (result.stdout[-4000:], result.stderr[-3000:])
-    out = result.stdout
-    assert "demo job-change finished" in out
-    assert "B's verification" in out
-    assert (workdir / "payroll-b.csv").read_text(encoding="utf-8").count("\n") >= 2
-    assert "the wallet's log" in out
-    # Every service wrote its log, and none of them is still listening.
-    logs = sorted(p.name for p in (workdir / "logs").glob("*.log"))
-    assert logs == ["issuer-a.log", "trust-list.log", "verifier-b.log"]
-    for line in out.splitlines():
-        if " answers at http://127.0.0.1:" in line:
-            url = line.split(" answers at ", 1)[1].split()[0]
-            with pytest.raises(httpx.TransportError):
-                httpx.get(url, timeout=2)
 
 
 def test_over_ask_scenario_fails_loudly_until_a_role_can_send_it(tmp_path: Path) -> None:
