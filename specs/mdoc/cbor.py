@@ -33,8 +33,9 @@ from specs.mdoc.constants import (
 _CBOR2_BUILTIN_TAGS = (
     1, 2, 3, 4, 5, 25, 28, 29, 30, 35, 36, 37, 52, 54, 100, 256, 258, 260, 261, 43000, 55799,
 )  # fmt: skip
-_TDATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z$")
-_FULL_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+# ASCII digits only, matched against the whole text (``$`` would also allow a final newline).
+_TDATE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", re.ASCII)
+_FULL_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,45 +64,52 @@ class _Rejected(Exception):
 
 def parse_tdate(text: object) -> datetime:
     """Parse an ISO 18013-5 ``tdate`` (RFC 3339 in UTC, no fraction of seconds, section 8.1)."""
-    if not isinstance(text, str):
+    if type(text) is not str:
         raise MalformedInput("tdate must be a text string")
-    match = _TDATE.match(text)
-    if match is None:
+    if _TDATE.fullmatch(text) is None:
         raise MalformedInput(f"tdate {text[:40]!r} is not YYYY-MM-DDThh:mm:ssZ")
     try:
-        year, month, day, hour, minute, second = (int(g) for g in match.groups())
-        return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+        # The pattern admits only YYYY-MM-DDThh:mm:ssZ, which fromisoformat reads as UTC.
+        return datetime.fromisoformat(text)
     except ValueError as exc:
         raise MalformedInput(f"tdate {text!r} is not a valid time") from exc
 
 
 def parse_full_date(text: object) -> date:
     """Parse an RFC 8943 ``full-date`` (YYYY-MM-DD)."""
-    if not isinstance(text, str):
+    if type(text) is not str:
         raise MalformedInput("full-date must be a text string")
-    match = _FULL_DATE.match(text)
-    if match is None:
+    if _FULL_DATE.fullmatch(text) is None:
         raise MalformedInput(f"full-date {text[:40]!r} is not YYYY-MM-DD")
     try:
-        year, month, day = (int(g) for g in match.groups())
-        return date(year, month, day)
+        return date.fromisoformat(text)
     except ValueError as exc:
         raise MalformedInput(f"full-date {text!r} is not a valid date") from exc
 
 
-def _semantic(tag: int) -> Any:
+# One small callback per tag: cbor2 calls these from its decoder, so each is kept lean.
+def _decode_tdate(value: Any, immutable: bool) -> datetime:
+    try:
+        return parse_tdate(value)
+    except HonninError as exc:
+        raise _Rejected(exc) from None
+
+
+def _decode_full_date(value: Any, immutable: bool) -> date:
+    try:
+        return parse_full_date(value)
+    except HonninError as exc:
+        raise _Rejected(exc) from None
+
+
+def _decode_encoded_cbor(value: Any, immutable: bool) -> EncodedCBOR:
+    if type(value) is not bytes:
+        raise _Rejected(MalformedInput("tag 24 must enclose a byte string"))
+    return EncodedCBOR(value)
+
+
+def _refuse(tag: int) -> Any:
     def decode(value: Any, immutable: bool) -> Any:
-        try:
-            if tag == TAG_TDATE:
-                return parse_tdate(value)
-            if tag == TAG_FULL_DATE:
-                return parse_full_date(value)
-            if tag == TAG_ENCODED_CBOR:
-                if not isinstance(value, bytes):
-                    raise MalformedInput("tag 24 must enclose a byte string")
-                return EncodedCBOR(value)
-        except HonninError as exc:
-            raise _Rejected(exc) from None
         raise _Rejected(MalformedInput(f"CBOR tag {tag} is not allowed in an mdoc"))
 
     return decode
@@ -122,13 +130,14 @@ def _tag_hook(tag: cbor2.CBORTag, immutable: bool) -> Any:
     raise _Rejected(MalformedInput(f"CBOR tag {tag.tag} is not allowed in an mdoc"))
 
 
-_SEMANTIC_DECODERS = {
-    tag: _semantic(tag)
-    for tag in (*_CBOR2_BUILTIN_TAGS, TAG_TDATE, TAG_FULL_DATE, TAG_ENCODED_CBOR)
-}
-
+_SEMANTIC_DECODERS: dict[int, Any] = {tag: _refuse(tag) for tag in _CBOR2_BUILTIN_TAGS}
+_SEMANTIC_DECODERS[TAG_TDATE] = _decode_tdate
+_SEMANTIC_DECODERS[TAG_FULL_DATE] = _decode_full_date
+_SEMANTIC_DECODERS[TAG_ENCODED_CBOR] = _decode_encoded_cbor
 
 _SCALARS = frozenset({int, bool, float, date, datetime, type(None)})
+# An EncodedCBOR holds a byte string, so for shapes it is a leaf too.
+_LEAVES = _SCALARS | {bytes, str, EncodedCBOR}
 
 
 def _check_tree(value: Any, limits: Limits) -> None:
@@ -157,6 +166,29 @@ def _check_tree(value: Any, limits: Limits) -> None:
             extend(item)
         elif kind is EncodedCBOR:
             push(item.data)
+        elif kind is COSETagged:
+            push(item.value)
+        else:
+            raise MalformedInput(f"CBOR item of type {kind.__name__} is not allowed")
+
+
+def _check_shapes(value: Any) -> None:
+    """``_check_tree`` minus string sizes, for input too short to hold an oversize string."""
+    stack = [value]
+    pop, push, extend = stack.pop, stack.append, stack.extend
+    leaves = _LEAVES
+    while stack:
+        item = pop()
+        kind = type(item)
+        if kind in leaves:
+            continue
+        if kind is dict:
+            for key in item:
+                if type(key) is not str and type(key) is not int:
+                    raise MalformedInput("CBOR map keys must be integers or text strings")
+            extend(item.values())
+        elif kind is list:
+            extend(item)
         elif kind is COSETagged:
             push(item.value)
         else:
@@ -196,7 +228,11 @@ def decode_cbor(data: bytes, *, what: str = "CBOR", limits: Limits = DEFAULT_LIM
         raise MalformedInput(f"{what} is not valid CBOR: {message[:200]}") from None
     if stream.tell() != len(data):
         raise MalformedInput(f"{what} has {len(data) - stream.tell()} trailing bytes")
-    _check_tree(value, limits)
+    if len(data) <= limits.max_cbor_string_bytes:
+        # No string inside can be longer than the whole input: only the shapes need checking.
+        _check_shapes(value)
+    else:
+        _check_tree(value, limits)
     return value
 
 
@@ -221,8 +257,8 @@ def _to_cbor_tree(value: Any) -> Any:
     raise MalformedInput(f"cannot encode {type(value).__name__} as mdoc CBOR")
 
 
-def _head(major: int, length: int) -> bytes:
-    # RFC 8949 section 3: the shortest head for a major type and argument.
+def cbor_head(major: int, length: int) -> bytes:
+    """Return the shortest head for a major type and argument (RFC 8949 section 3)."""
     if length < 24:
         return bytes([major << 5 | length])
     for size, marker in ((1, 24), (2, 25), (4, 26), (8, 27)):
@@ -239,7 +275,7 @@ def encode_cbor(value: Any) -> bytes:
     """
     if type(value) is EncodedCBOR:
         # Hot path (digests, signatures): tag 24 head + byte string head + the bytes.
-        return b"\xd8\x18" + _head(2, len(value.data)) + value.data
+        return b"\xd8\x18" + cbor_head(2, len(value.data)) + value.data
     try:
         return cbor2.dumps(_to_cbor_tree(value), canonical=True)
     except (cbor2.CBOREncodeError, ValueError, TypeError) as exc:

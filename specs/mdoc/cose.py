@@ -6,17 +6,18 @@ import hashlib
 import hmac
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 
 from specs.encoding import b64url_decode, b64url_encode
-from specs.errors import InvalidSignature, LimitExceeded, MalformedInput, Unsupported
+from specs.errors import HonninError, InvalidSignature, LimitExceeded, MalformedInput, Unsupported
 from specs.keys.algorithms import algorithm, algorithm_by_cose_id
 from specs.keys.jwk import PublicKey, public_jwk, public_key_from_jwk, verify_signature
 from specs.limits import DEFAULT_LIMITS, Limits
-from specs.mdoc.cbor import COSETagged, decode_cbor, encode_cbor
+from specs.mdoc.cbor import COSETagged, cbor_head, decode_cbor, encode_cbor
 from specs.mdoc.constants import (
     COSE_ALG_HMAC_256_256,
     COSE_CURVES,
@@ -37,6 +38,27 @@ from specs.mdoc.constants import (
 from specs.ports import Signer
 
 _CURVE_IDS = {name: cid for cid, name in COSE_CURVES.items()}
+# RFC 9052 section 4.4 / 6.3: the array head and context string that open the structures.
+_SIGNATURE1_PREFIX = b"\x84" + encode_cbor(SIGNATURE1_CONTEXT)
+_MAC0_PREFIX = b"\x84" + encode_cbor(MAC0_CONTEXT)
+_FLAT_HEADER_VALUES = frozenset({int, str, bytes, bool, type(None)})
+
+
+@lru_cache(maxsize=256)
+def _flat_protected_header(protected_bytes: bytes, limits: Limits) -> tuple[Any, ...] | None:
+    """The decoded items of a protected header whose values are all scalars, else ``None``.
+
+    Protected headers repeat across messages (usually just ``{1: -7}``); a header that
+    fails to decode, is not a map or holds containers is not remembered (``None``), and the
+    caller decodes it itself, so every refusal keeps its own wording.
+    """
+    try:
+        value = decode_cbor(protected_bytes, what="COSE protected header", limits=limits)
+    except HonninError:
+        return None
+    if type(value) is not dict or not _FLAT_HEADER_VALUES.issuperset(map(type, value.values())):
+        return None
+    return tuple(value.items())
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,11 +102,14 @@ def parse_cose(
     if not isinstance(mac, bytes):
         raise MalformedInput(f"{what} signature or tag must be a byte string")
     # RFC 9052 section 3: a zero-length bstr stands for the empty protected map.
-    protected = (
-        decode_cbor(protected_bytes, what=f"{what} protected header", limits=limits)
-        if protected_bytes
-        else {}
-    )
+    protected: Any = {}
+    if protected_bytes:
+        flat = _flat_protected_header(protected_bytes, limits)
+        protected = (
+            dict(flat)
+            if flat is not None
+            else decode_cbor(protected_bytes, what=f"{what} protected header", limits=limits)
+        )
     if not isinstance(protected, dict):
         raise MalformedInput(f"{what} protected header must encode a map")
     duplicated = set(protected) & set(unprotected)
@@ -104,13 +129,34 @@ def parse_cose(
 
 
 def _sig_structure(protected_bytes: bytes, payload: bytes, external_aad: bytes) -> bytes:
-    # RFC 9052 section 4.4: Sig_structure for COSE_Sign1.
-    return encode_cbor([SIGNATURE1_CONTEXT, protected_bytes, external_aad, payload])
+    # RFC 9052 section 4.4: Sig_structure for COSE_Sign1, spliced from its parts (the same
+    # bytes encode_cbor gives for ["Signature1", protected, external_aad, payload]).
+    return b"".join(
+        (
+            _SIGNATURE1_PREFIX,
+            cbor_head(2, len(protected_bytes)),
+            protected_bytes,
+            cbor_head(2, len(external_aad)),
+            external_aad,
+            cbor_head(2, len(payload)),
+            payload,
+        )
+    )
 
 
 def _mac_structure(protected_bytes: bytes, payload: bytes, external_aad: bytes) -> bytes:
-    # RFC 9052 section 6.3: MAC_structure for COSE_Mac0.
-    return encode_cbor([MAC0_CONTEXT, protected_bytes, external_aad, payload])
+    # RFC 9052 section 6.3: MAC_structure for COSE_Mac0, spliced like _sig_structure.
+    return b"".join(
+        (
+            _MAC0_PREFIX,
+            cbor_head(2, len(protected_bytes)),
+            protected_bytes,
+            cbor_head(2, len(external_aad)),
+            external_aad,
+            cbor_head(2, len(payload)),
+            payload,
+        )
+    )
 
 
 def sign1(
@@ -302,4 +348,16 @@ def jwk_from_cose_key(cose_key: object) -> dict[str, Any]:
 
 def public_key_from_cose_key(cose_key: object) -> PublicKey:
     """Build a ``cryptography`` public key from a COSE_Key map."""
-    return public_key_from_jwk(jwk_from_cose_key(cose_key))
+    return public_key_from_public_jwk(jwk_from_cose_key(cose_key))
+
+
+def public_key_from_public_jwk(jwk: dict[str, Any]) -> PublicKey:
+    """Build the public key of a JWK made by ``jwk_from_cose_key`` (parsed keys are remembered)."""
+    return _public_key(tuple(sorted(jwk.items())))
+
+
+@lru_cache(maxsize=256)
+def _public_key(members: tuple[tuple[str, Any], ...]) -> PublicKey:
+    # Keyed by the exact members: a key object is immutable, and building it (curve point
+    # decoding and checking) is the costly part of reading a device key again.
+    return public_key_from_jwk(dict(members))

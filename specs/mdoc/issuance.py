@@ -31,14 +31,16 @@ from specs.mdoc.model import (
 )
 from specs.ports import Clock, Random, Signer
 
+_HASHES = {name: getattr(hashlib, hash_name) for name, hash_name in DIGEST_ALGORITHMS.items()}
+
 
 def item_digest(item: EncodedCBOR, digest_algorithm: str) -> bytes:
     """Digest of IssuerSignedItemBytes: the hash of the tag-24 encoding (section 9.1.2.5)."""
-    try:
-        hash_name = DIGEST_ALGORITHMS[digest_algorithm]
-    except KeyError:
-        raise Unsupported(f"digest algorithm {digest_algorithm!r} is not supported") from None
-    return hashlib.new(hash_name, encode_cbor(item)).digest()
+    hash_new = _HASHES.get(digest_algorithm)
+    if hash_new is None:
+        raise Unsupported(f"digest algorithm {digest_algorithm!r} is not supported")
+    digest: bytes = hash_new(encode_cbor(item)).digest()
+    return digest
 
 
 def _shuffled_ids(count: int, rng: Random) -> list[int]:

@@ -28,7 +28,7 @@ from specs.mdoc.constants import DEVICE_AUTH_ALGS, ISSUER_AUTH_ALGS, STATUS_OK
 from specs.mdoc.cose import (
     certificates,
     jwk_from_cose_key,
-    public_key_from_cose_key,
+    public_key_from_public_jwk,
     verify_mac0,
     verify_sign1,
     x5chain_der,
@@ -214,7 +214,8 @@ def verify_document(
     payload = device_authentication_bytes(
         session_transcript, document.doc_type, device_signed.namespaces
     )
-    device_key: PublicKey = public_key_from_cose_key(issuer.mso.device_key)
+    device_jwk = jwk_from_cose_key(issuer.mso.device_key)
+    device_key: PublicKey = public_key_from_public_jwk(device_jwk)
     if device_signed.is_mac:
         if reader_key is None:
             raise Unsupported("deviceMac needs the reader's ephemeral private key to verify")
@@ -235,7 +236,7 @@ def verify_document(
         namespaces=issuer.namespaces,
         device_namespaces=_device_namespaces(device_signed.namespaces, issuer.mso, limits),
         validity=issuer.mso.validity_info,
-        device_key=jwk_from_cose_key(issuer.mso.device_key),
+        device_key=device_jwk,
         issuer_certificate=issuer.issuer_certificate,
         errors=document.errors or {},
     )
