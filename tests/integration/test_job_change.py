@@ -1,0 +1,75 @@
+"""The job change end to end: A issues, the wallet receives and consents, B verifies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from verifier.pipeline import PASSED, STEPS
+from verifier.purposes import YEAR_END_ADJUSTMENT, purpose
+from wallet.consent import ItemStatus
+from wallet.constants import OUTCOME_DISCLOSED, STATUS_VALID
+
+from .conftest import World
+
+
+def value_at(claims: dict[str, Any], path: str) -> Any:
+    """The value of a slash-separated path in nested claims."""
+    node: Any = claims
+    for part in path.split("/"):
+        node = node[part]
+    return node
+
+
+def test_job_change(world: World) -> None:
+    offer = world.offer()
+    assert offer["offer_uri"].startswith("openid-credential-offer://")
+    assert len(offer["tx_code"]) == 6
+
+    (received,) = world.receive(offer)
+    assert received.instances == 4
+    assert received.notified
+    stored = world.wallet.store.credential(received.credential.id)
+    assert stored.status == STATUS_VALID
+    assert stored.issuer == "https://issuer-a.example"
+    assert stored.claims["payment_amount"] == world.slip_claims["payment_amount"]
+
+    request = world.hr_request("b")
+    pending = world.pending(request["request_link"])
+    # The consent screen names B and the purpose from the trust list, not from the request.
+    assert pending.verifier_id == "employer-b"
+    assert pending.verifier_name == "株式会社ビー"
+    assert pending.purpose == "年末調整"
+    (screen,) = pending.screens
+    assert screen.credential.id == stored.id
+    assert {i.status for i in screen.screen.items} == {ItemStatus.SHAREABLE}
+    labels = {i.path: i.label for i in screen.screen.items}
+    assert labels[("payment_amount",)] == "支払金額"
+
+    _, outcome, entry = world.present(request["request_link"])
+    assert outcome.outcome == OUTCOME_DISCLOSED
+    assert entry["response_status"] == 200
+
+    result = world.hr_result("b", request["transaction_id"])
+    assert result["outcome"] == "verified", result
+    checks = {c["name"]: c["outcome"] for c in result["checks"]}
+    assert set(checks) >= {*STEPS, "dcql_satisfied"}
+    assert set(checks.values()) == {PASSED}, result["checks"]
+
+    # B received exactly what the wallet disclosed, and that is only what B asked for.
+    disclosed = {"/".join(map(str, p)) for p in outcome.disclosed[screen.query_id]}
+    asked = {"/".join(map(str, p)) for p in purpose(YEAR_END_ADJUSTMENT).requested_paths}
+    assert set(result["claims"]) == disclosed
+    assert disclosed <= asked
+    assert "recipient/address" not in result["claims"]
+    for path in disclosed:
+        assert result["claims"][path] == value_at(world.slip_claims, path)
+    assert result["issuer"]["entity_id"] == "employer-a"
+    assert result["pseudonym"] == world.wallet.pseudonym("employer-b")
+
+    # The wallet's log verifies and shows what went to whom.
+    assert world.wallet.store.verify_log() == 1
+    (logged,) = list(world.wallet.store.log())
+    assert logged.entry["outcome"] == OUTCOME_DISCLOSED
+    assert logged.entry["verifier"] == "employer-b"
+    assert logged.entry["pseudonym"] == result["pseudonym"]
+    assert set(logged.entry["credentials"][0]["items"]) == disclosed
