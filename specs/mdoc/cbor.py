@@ -287,6 +287,32 @@ def embed(value: Any) -> EncodedCBOR:
     return EncodedCBOR(encode_cbor(value))
 
 
+def unwrap_encoded_cbor(data: bytes, *, what: str = "CBOR", limits: Limits = DEFAULT_LIMITS) -> Any:
+    """Decode ``data`` strictly, like ``decode_cbor``; a lone tag-24 item is read from its heads.
+
+    Most of such an item is its byte string, which needs no decoding: when ``data`` is
+    exactly ``#6.24(bstr)`` (shortest tag head, definite length covering the rest) within the
+    limits, the content is returned as ``EncodedCBOR`` without running a decoder. Anything
+    else goes through ``decode_cbor`` and gets its verdict and wording.
+    """
+    size = len(data)
+    if type(data) is bytes and 2 < size <= limits.max_cbor_bytes and data[:2] == b"\xd8\x18":
+        initial = data[2]
+        if initial >> 5 == 2:  # major type 2, byte string
+            argument = initial & 0x1F
+            start = 3
+            if argument < 24:
+                length = argument
+            elif argument <= 27:
+                start = 3 + (1 << (argument - 24))
+                length = int.from_bytes(data[3:start], "big")
+            else:
+                length = -1  # indefinite or reserved: decode_cbor refuses it
+            if start + length == size and start <= size and length <= limits.max_cbor_string_bytes:
+                return EncodedCBOR(data[start:])
+    return decode_cbor(data, what=what, limits=limits)
+
+
 def unembed(item: object, *, what: str, limits: Limits = DEFAULT_LIMITS) -> Any:
     """Decode a tag-24 embedded item strictly; raise when ``item`` is not one."""
     if not isinstance(item, EncodedCBOR):

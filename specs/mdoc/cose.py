@@ -351,6 +351,34 @@ def public_key_from_cose_key(cose_key: object) -> PublicKey:
     return public_key_from_public_jwk(jwk_from_cose_key(cose_key))
 
 
+def device_key_from_cose_key(cose_key: object) -> tuple[dict[str, Any], PublicKey]:
+    """Return the public JWK and the public key of a COSE_Key map (parsed keys remembered)."""
+    if type(cose_key) is dict and COSE_KEY_D not in cose_key:
+        members = (
+            cose_key.get(COSE_KEY_KTY),
+            cose_key.get(COSE_KEY_CRV),
+            cose_key.get(COSE_KEY_X),
+            cose_key.get(COSE_KEY_Y),
+        )
+        if all(type(member) in _FLAT_HEADER_VALUES for member in members):
+            members_of_jwk, key = _device_key(members)
+            return dict(members_of_jwk), key
+    jwk = jwk_from_cose_key(cose_key)
+    return jwk, public_key_from_jwk(jwk)
+
+
+@lru_cache(maxsize=256)
+def _device_key(members: tuple[Any, ...]) -> tuple[tuple[tuple[str, Any], ...], PublicKey]:
+    # Keyed by kty, crv, x and y, all a COSE_Key conversion reads (other labels are ignored
+    # either way); refusals raise and are not remembered.
+    kty, crv, x, y = members
+    cose_key = {COSE_KEY_KTY: kty, COSE_KEY_CRV: crv, COSE_KEY_X: x}
+    if y is not None:
+        cose_key[COSE_KEY_Y] = y
+    jwk = jwk_from_cose_key(cose_key)
+    return tuple(jwk.items()), public_key_from_jwk(jwk)
+
+
 def public_key_from_public_jwk(jwk: dict[str, Any]) -> PublicKey:
     """Build the public key of a JWK made by ``jwk_from_cose_key`` (parsed keys are remembered)."""
     return _public_key(tuple(sorted(jwk.items())))

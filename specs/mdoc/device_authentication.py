@@ -9,9 +9,12 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from specs.errors import Unsupported
-from specs.mdoc.cbor import EncodedCBOR, encode_cbor
+from specs.mdoc.cbor import EncodedCBOR, cbor_head, encode_cbor
 from specs.mdoc.constants import DEVICE_AUTHENTICATION, EMAC_KEY_INFO
 from specs.mdoc.session_transcript import session_transcript_bytes
+
+# 0x84: an array of four items (RFC 8949 section 3.1, major type 4), then the context text.
+_DEVICE_AUTHENTICATION_HEAD = b"\x84" + encode_cbor(DEVICE_AUTHENTICATION)
 
 
 def device_authentication_bytes(
@@ -23,15 +26,17 @@ def device_authentication_bytes(
     DeviceNameSpacesBytes], embedded with tag 24. The transcript is spliced in as the exact
     bytes both sides agreed on, so no re-encoding can change it.
     """
-    # 0x84: array of four items (RFC 8949 section 3.1, major type 4).
-    body = (
-        b"\x84"
-        + encode_cbor(DEVICE_AUTHENTICATION)
-        + session_transcript
-        + encode_cbor(doc_type)
-        + encode_cbor(device_namespaces)
+    doc_type_bytes = doc_type.encode()
+    body = b"".join(
+        (
+            _DEVICE_AUTHENTICATION_HEAD,
+            session_transcript,
+            cbor_head(3, len(doc_type_bytes)),  # major type 3: text string
+            doc_type_bytes,
+            encode_cbor(device_namespaces),
+        )
     )
-    return encode_cbor(EncodedCBOR(body))
+    return b"\xd8\x18" + cbor_head(2, len(body)) + body
 
 
 def emac_key(

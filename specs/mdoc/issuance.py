@@ -31,12 +31,15 @@ from specs.mdoc.model import (
 )
 from specs.ports import Clock, Random, Signer
 
-_HASHES = {name: getattr(hashlib, hash_name) for name, hash_name in DIGEST_ALGORITHMS.items()}
+ITEM_HASHES: dict[str, Any] = {
+    name: getattr(hashlib, hash_name) for name, hash_name in DIGEST_ALGORITHMS.items()
+}
+"""hashlib constructors by MSO digestAlgorithm name (section 9.1.2.5)."""
 
 
 def item_digest(item: EncodedCBOR, digest_algorithm: str) -> bytes:
     """Digest of IssuerSignedItemBytes: the hash of the tag-24 encoding (section 9.1.2.5)."""
-    hash_new = _HASHES.get(digest_algorithm)
+    hash_new = ITEM_HASHES.get(digest_algorithm)
     if hash_new is None:
         raise Unsupported(f"digest algorithm {digest_algorithm!r} is not supported")
     digest: bytes = hash_new(encode_cbor(item)).digest()

@@ -23,18 +23,17 @@ from specs.errors import (
 from specs.keys.jwk import PublicKey
 from specs.keys.x509 import validate_chain
 from specs.limits import DEFAULT_LIMITS, Limits
-from specs.mdoc.cbor import EncodedCBOR, decode_cbor, unembed
+from specs.mdoc.cbor import EncodedCBOR, cbor_head, unembed, unwrap_encoded_cbor
 from specs.mdoc.constants import DEVICE_AUTH_ALGS, ISSUER_AUTH_ALGS, STATUS_OK
 from specs.mdoc.cose import (
     certificates,
-    jwk_from_cose_key,
-    public_key_from_public_jwk,
+    device_key_from_cose_key,
     verify_mac0,
     verify_sign1,
     x5chain_der,
 )
 from specs.mdoc.device_authentication import device_authentication_bytes, emac_key
-from specs.mdoc.issuance import item_digest
+from specs.mdoc.issuance import ITEM_HASHES
 from specs.mdoc.model import (
     Document,
     MobileSecurityObject,
@@ -121,7 +120,8 @@ def verify_issuer_signed(
     if issuer_auth.payload is None:
         raise MalformedInput("issuerAuth must carry the MSO as its payload")
     mso = parse_mso(
-        decode_cbor(issuer_auth.payload, what="issuerAuth payload", limits=limits), limits=limits
+        unwrap_encoded_cbor(issuer_auth.payload, what="issuerAuth payload", limits=limits),
+        limits=limits,
     )
     if mso.doc_type != document.doc_type:
         raise ValidationError(
@@ -137,6 +137,10 @@ def verify_issuer_signed(
         raise NotYetValid(f"mdoc is not valid before {validity.valid_from.isoformat()}")
     if now > validity.valid_until:
         raise Expired(f"mdoc expired at {validity.valid_until.isoformat()}")
+    hash_new = ITEM_HASHES.get(mso.digest_algorithm)
+    if hash_new is None:
+        raise Unsupported(f"digest algorithm {mso.digest_algorithm!r} is not supported")
+    compare = hmac.compare_digest
     namespaces: Namespaces = {}
     for namespace, items in document.issuer_signed.namespaces.items():
         signed = mso.value_digests.get(namespace)
@@ -148,18 +152,25 @@ def verify_issuer_signed(
         seen_ids: set[int] = set()
         for embedded in items:
             item = parse_issuer_signed_item(embedded, limits=limits)
-            path = [namespace, item.element_identifier]
             if item.digest_id in seen_ids or item.element_identifier in elements:
-                raise MalformedInput("element or digestID returned twice", claim_path=path)
+                raise MalformedInput(
+                    "element or digestID returned twice",
+                    claim_path=[namespace, item.element_identifier],
+                )
             seen_ids.add(item.digest_id)
             expected = signed.get(item.digest_id)
             if expected is None:
                 raise DigestMismatch(
-                    f"digestID {item.digest_id} is not in the MSO", claim_path=path
+                    f"digestID {item.digest_id} is not in the MSO",
+                    claim_path=[namespace, item.element_identifier],
                 )
-            if not hmac.compare_digest(item_digest(embedded, mso.digest_algorithm), expected):
+            # Section 9.1.2.5: the digest covers the tag-24 encoding, #6.24(bstr), of the item.
+            data = embedded.data
+            digest = hash_new(b"\xd8\x18" + cbor_head(2, len(data)) + data).digest()
+            if not compare(digest, expected):
                 raise DigestMismatch(
-                    "element does not match its digest in the MSO", claim_path=path
+                    "element does not match its digest in the MSO",
+                    claim_path=[namespace, item.element_identifier],
                 )
             elements[item.element_identifier] = item.element_value
         namespaces[namespace] = elements
@@ -214,8 +225,8 @@ def verify_document(
     payload = device_authentication_bytes(
         session_transcript, document.doc_type, device_signed.namespaces
     )
-    device_jwk = jwk_from_cose_key(issuer.mso.device_key)
-    device_key: PublicKey = public_key_from_public_jwk(device_jwk)
+    device_key: PublicKey
+    device_jwk, device_key = device_key_from_cose_key(issuer.mso.device_key)
     if device_signed.is_mac:
         if reader_key is None:
             raise Unsupported("deviceMac needs the reader's ephemeral private key to verify")
