@@ -31,6 +31,9 @@ _CORE_ITEMS: tuple[tuple[str, ...], ...] = (
     ("withheld_tax",),
 )
 _DEDUCTION_ITEMS: tuple[tuple[str, ...], ...] = (("social_insurance_premiums",),)
+# 中途就・退職: on the slip of everyone who left during the year, so on every slip this
+# purpose is for; still optional (a slip without it is answered by the sets without it).
+_MID_YEAR_CHANGE: tuple[str, ...] = ("mid_year_change",)
 # Present on a slip only when they apply; asked for, never required.
 _IF_PRESENT_ITEMS: tuple[tuple[str, ...], ...] = (
     ("life_insurance_deduction",),
@@ -70,8 +73,12 @@ def _slip_query(credential_type: CredentialType[Any]) -> DcqlQuery:
         credential_type.claim(path)  # raises if the type has no such claim
     core = [_claim_id(p) for p in _CORE_ITEMS]
     deductions = [_claim_id(p) for p in _DEDUCTION_ITEMS]
+    change = [_claim_id(_MID_YEAR_CHANGE)]
     every = [_claim_id(p) for p in items]
     # Section 6.4.1: the wallet takes the first claim set it can satisfy, so the fullest first.
+    # A claim set is all or nothing: one absent if-present item (most slips have no housing
+    # loan credit) drops the whole fullest set, so the leave date, which every previous
+    # employer's slip carries, gets its own fallbacks instead of riding on ``every``.
     return parse_dcql_query(
         {
             "credentials": [
@@ -80,7 +87,13 @@ def _slip_query(credential_type: CredentialType[Any]) -> DcqlQuery:
                     "format": FORMAT_DC_SD_JWT,
                     "meta": {META_VCT_VALUES: [credential_type.vct]},
                     "claims": [{"id": _claim_id(p), "path": list(p)} for p in items],
-                    "claim_sets": [every, [*core, *deductions], core],
+                    "claim_sets": [
+                        every,
+                        [*core, *deductions, *change],
+                        [*core, *deductions],
+                        [*core, *change],
+                        core,
+                    ],
                 }
             ]
         }
