@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -36,7 +36,7 @@ from specs.openid4vp.constants import PREFIX_X509_HASH, PREFIX_X509_SAN_DNS
 from specs.openid4vp.request import dns_names
 from specs.ports import Clock, Random, SystemClock, SystemRandom
 from trustlist.evaluation import check_request, verifier_permissions
-from verifier.database import make_engine
+from verifier.database import make_engine, migrate
 from verifier.pipeline import (
     FAILED,
     NOT_RUN,
@@ -47,7 +47,7 @@ from verifier.pipeline import (
     StepLog,
     StepOutcome,
 )
-from verifier.purposes import Purpose, purpose
+from verifier.purposes import Purpose, over_asking, purpose
 from verifier.settings import VerifierSettings
 from verifier.status import StatusListCache
 from verifier.storage import TransactionRecord, VerifierRepository
@@ -91,6 +91,9 @@ class VerifierDeps:
     trust_list: Callable[[], str] | None = None
     engine: Engine | None = None
     limits: Limits = DEFAULT_LIMITS
+    # Bring the schema to the newest revision at start, as the issuer does; a deployment
+    # moved to PostgreSQL otherwise starts on an empty schema (init migrates only SQLite).
+    migrate: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +197,8 @@ class VerifierService:
         self.client_id = client_id_for(settings.url, self.chain[0])
         self.response_uri = settings.url + RESPONSE_PATH
         self.engine = deps.engine or make_engine(settings.database_url)
+        if deps.migrate:
+            migrate(self.engine)
         self.repository = VerifierRepository(self.engine)
         self.http = deps.http or httpx.Client(timeout=10, follow_redirects=False)
         read = deps.trust_list or trust_list_reader(settings.trust_list, self.http)
@@ -256,10 +261,22 @@ class VerifierService:
         key = ctype.vct if ctype.vct in permissions.allowed_claims else ctype.id
         check_request(permissions, {key: chosen.requested_paths})
 
-    def create_request(self, purpose_id: str, session_hash: str | None) -> CreatedRequest:
-        """Create a transaction for a purpose and return the link a wallet opens."""
+    def create_request(
+        self,
+        purpose_id: str,
+        session_hash: str | None,
+        *,
+        also_request: Sequence[Sequence[str | int | None]] = (),
+    ) -> CreatedRequest:
+        """Create a transaction for a purpose and return the link a wallet opens.
+
+        ``also_request`` adds claim paths beyond the trust-list registration, unchecked: only
+        for testing how wallets refuse them (the purpose's own items are still checked).
+        """
         chosen = purpose(purpose_id)
         self.check_registration(chosen)
+        over_asked = [list(p) for p in also_request]
+        chosen = over_asking(chosen, also_request)
         capture = _CaptureStore()
         core = self._core(capture, {})
         core.create_transaction(chosen.query)
@@ -280,7 +297,10 @@ class VerifierService:
             transaction_id=transaction.id,
             event="request_created",
             purpose=chosen.id,
-            detail={"items": ["/".join(map(str, p)) for p in chosen.requested_paths]},
+            detail={
+                "items": ["/".join(map(str, p)) for p in chosen.requested_paths],
+                **({"beyond_registration": over_asked} if over_asked else {}),
+            },
         )
         request_uri = f"{self.settings.url}{REQUEST_PATH}/{transaction.id}"
         return CreatedRequest(

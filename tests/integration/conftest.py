@@ -491,3 +491,14 @@ def world(tmp_path: Path, clock: FixedClock) -> Iterator[World]:
         yield w
     finally:
         w.close()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def job_world(request: pytest.FixtureRequest, tmp_path: Path, clock: FixedClock) -> Iterator[World]:
+    """A, B and a wallet, with both services on SQLite files or on one PostgreSQL schema."""
+    url = request.getfixturevalue("postgres_schema_url") if request.param == "postgres" else None
+    w = build_world(tmp_path, clock, database_url=url)
+    try:
+        yield w
+    finally:
+        w.close()
