@@ -7,6 +7,7 @@ credential types in ``specs.credentials`` so a renamed claim breaks here, not in
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -111,6 +112,32 @@ PURPOSES: dict[str, Purpose] = {
 }
 
 
+def over_asking(chosen: Purpose, extra: Sequence[Sequence[str | int | None]]) -> Purpose:
+    """Return ``chosen`` also asking for ``extra`` claim paths, in a new first claim set.
+
+    For testing how wallets refuse items beyond a registration: the extra items go into a
+    fullest claim set tried first, so a wallet that withholds them still answers from the
+    purpose's own sets (OpenID4VP 1.0 section 6.4.1). Nothing here checks the trust list.
+    """
+    if not extra:
+        return chosen
+    document = chosen.query.to_json()
+    (credential,) = document["credentials"]
+    claims = credential["claims"]
+    known = {tuple(c["path"]) for c in claims}
+    ids = []
+    for path in extra:
+        if tuple(path) in known:
+            continue
+        known.add(tuple(path))
+        claim_id = "also_" + "_".join("all" if p is None else str(p) for p in path)
+        claims.append({"id": claim_id, "path": list(path)})
+        ids.append(claim_id)
+    sets = credential["claim_sets"]
+    credential["claim_sets"] = [[*sets[0], *ids], *sets]
+    return dataclasses.replace(chosen, query=parse_dcql_query(document))
+
+
 def purpose(purpose_id: str) -> Purpose:
     """Return the purpose named ``purpose_id`` or raise ``NotFound``."""
     try:
@@ -121,4 +148,11 @@ def purpose(purpose_id: str) -> Purpose:
         ) from None
 
 
-__all__ = ["PURPOSES", "SLIP_QUERY_ID", "YEAR_END_ADJUSTMENT", "Purpose", "purpose"]
+__all__ = [
+    "PURPOSES",
+    "SLIP_QUERY_ID",
+    "YEAR_END_ADJUSTMENT",
+    "Purpose",
+    "over_asking",
+    "purpose",
+]

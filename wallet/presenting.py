@@ -46,7 +46,14 @@ from specs.openid4vp.constants import ERROR_ACCESS_DENIED
 from specs.sd_jwt import create_kb_jwt, parse, present, unverified_processed
 from specs.trustlist.model import IntendedUse, TrustList, VerifierEntry
 from trustlist.evaluation import path_allowed, verifier_permissions
-from wallet.consent import ConsentScreen, RuleDecision, decide, screen
+from wallet.consent import (
+    ConsentScreen,
+    RuleDecision,
+    decide,
+    is_my_number,
+    path_covers,
+    screen,
+)
 from wallet.constants import (
     FORMAT_DC_SD_JWT,
     KB_PSEUDONYM_CLAIM,
@@ -185,6 +192,24 @@ def _labels(credential: StoredCredential, language: str) -> dict[ClaimPath, str]
     return {info.path: (info.ja if language == "ja" else info.en) for info in kind.claims()}
 
 
+def _refused_by_policy(
+    query: CredentialQuery, registered: Sequence[ClaimPath], legal_basis: str | None
+) -> list[ClaimPath]:
+    """Every queried claim the wallet refuses whatever the person says, held or not.
+
+    The DCQL match drops claims the credential lacks (a slip never carries a My Number), so
+    without this the screen would hide that the verifier asked for them at all.
+    """
+    refused = []
+    for claim in query.claims or ():
+        path = tuple(claim.path)
+        if (is_my_number(path) and not legal_basis) or not any(
+            path_covers(r, path) for r in registered
+        ):
+            refused.append(path)
+    return refused
+
+
 def prepare(
     wallet: Wallet,
     verified: VerifiedRequest,
@@ -244,7 +269,10 @@ def prepare(
                     verifier_name=name,
                     purpose=purpose,
                     credential_id=credential.id,
-                    requested=found[0].disclose,
+                    requested=[
+                        *found[0].disclose,
+                        *_refused_by_policy(query, registered, legal_basis),
+                    ],
                     registered=registered,
                     my_number_legal_basis=legal_basis,
                     labels=_labels(credential, language),

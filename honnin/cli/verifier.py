@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from honnin.cli.output import console, fail, print_json, reported_errors
+from honnin.cli.output import console, err_console, fail, print_json, reported_errors
 from specs.ports import SystemClock, SystemRandom
 
 if TYPE_CHECKING:
@@ -32,6 +32,14 @@ def _service(config: Path) -> VerifierService:
     from verifier.settings import load_settings
 
     return VerifierService(load_settings(config))
+
+
+def _claim_path(text: str) -> list[str]:
+    """Split ``recipient/address`` into a claim path; refuse empty segments."""
+    path = text.strip().strip("/").split("/")
+    if not all(path):
+        fail(f"--also-request {text!r} is not a claim path", hint="e.g. recipient/address")
+    return path
 
 
 @app.command()
@@ -119,17 +127,40 @@ def request(
     purpose: Annotated[
         str, typer.Option(help="Named purpose, e.g. year-end-adjustment (年末調整).")
     ],
+    also_request: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--also-request",
+            metavar="CLAIM",
+            help=(
+                "Also ask for this claim path (e.g. recipient/address, my_number), beyond our "
+                "trust-list registration, for testing how wallets refuse. Repeatable. Wallets "
+                "that follow the trust list withhold it; never use it with real people."
+            ),
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Create a presentation request; print the openid4vp:// link and the transaction id."""
+    extra = [_claim_path(c) for c in also_request or ()]
+    if extra:
+        err_console.print(
+            "[bold yellow]warning[/]: this request asks beyond the trust-list registration "
+            f"({', '.join(also_request or ())}); wallets should refuse those items. "
+            "For testing only.",
+            highlight=False,
+        )
     with reported_errors(as_json=as_json, hint="is this verifier registered in the trust list?"):
         service = _service(config)
         try:
-            created = service.create_request(purpose, session_hash=None)
+            created = service.create_request(purpose, session_hash=None, also_request=extra)
         finally:
             service.close()
     if as_json:
-        print_json({"request_link": created.request_link, "transaction_id": created.transaction_id})
+        out = {"request_link": created.request_link, "transaction_id": created.transaction_id}
+        if extra:
+            out["beyond_registration"] = ["/".join(c) for c in extra]
+        print_json(out)
         return
     import segno
 
