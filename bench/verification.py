@@ -16,17 +16,20 @@ zero double-accepts. Skipped (reported as such) when PostgreSQL is unreachable.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.util
 import json
+import os
 import platform
 import statistics
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +44,7 @@ from cryptography.hazmat.primitives.asymmetric import ec  # noqa: E402
 from specs.encoding import b64url_decode  # noqa: E402
 from specs.keys import SoftwareSigner  # noqa: E402
 from specs.keys.jwk import raw_to_der_ecdsa  # noqa: E402
+from specs.keys.x509 import encode_x5c  # noqa: E402
 from specs.openid4vp import PresentationContext, session_transcript_for  # noqa: E402
 from specs.ports import FixedClock  # noqa: E402
 from specs.sd_jwt import parse  # noqa: E402
@@ -61,6 +65,14 @@ def _world_module() -> Any:
         sys.modules[name] = module
         spec.loader.exec_module(module)
     return sys.modules[name]
+
+
+def _cpu_per_call(fn: Callable[[], object], calls: int) -> float:
+    # CPU time of one batch, per call: other processes on a shared machine do not count.
+    start = time.process_time()
+    for _ in range(calls):
+        fn()
+    return (time.process_time() - start) / calls
 
 
 def _time_each(fns: list[Callable[[], object]]) -> float:
@@ -100,39 +112,43 @@ def _prepare(world: Any, service: Any, holder: SoftwareSigner, n: int) -> list[t
     return out
 
 
-def in_process(n: int) -> dict[str, Any]:
+def in_process(n: int, rounds: int, accepts: int) -> dict[str, Any]:
+    """Bare checks vs pipeline (CPU time, min over interleaved rounds) and end-to-end accepts."""
     w = _world_module()
     holder = SoftwareSigner.generate("ES256")
     with tempfile.TemporaryDirectory() as tmp:
         world = w.build_world(Path(tmp), FixedClock(NOW))
         service = world.service()
-        prepared = _prepare(world, service, holder, n)
+        prepared = _prepare(world, service, holder, accepts)
         presentation = _plain_presentation(world, prepared[0][0], holder)
         bare = _bare_checks(
             presentation, world.issuer.cert.public_key(), holder.private_key().public_key()
         )
-        bare_s = _time_each([bare] * n)
         query = prepared[0][0].request.dcql_query.credentials[0]
+        request = prepared[0][0].request
+        # The context is the pipeline's input, built once per response by specs.openid4vp.
+        context = PresentationContext(
+            query=query,
+            presentation=presentation,
+            client_id=request.client_id,
+            nonce=request.nonce,
+            response_uri=request.response_uri,
+            session_transcript=session_transcript_for(request),
+            now=world.clock.now(),
+        )
+        from verifier.pipeline import StepLog
 
-        def pipeline_once(verified: Any = prepared[0][0]) -> None:
-            from verifier.pipeline import StepLog
-
-            request = verified.request
-            service.pipeline.verify(
-                PresentationContext(
-                    query=query,
-                    presentation=presentation,
-                    client_id=request.client_id,
-                    nonce=request.nonce,
-                    response_uri=request.response_uri,
-                    session_transcript=session_transcript_for(request),
-                    now=world.clock.now(),
-                ),
-                StepLog(),
-            )
+        def pipeline_once() -> None:
+            log = StepLog()
+            service.pipeline.verify(context, log)
+            assert len(log.outcomes) == 7, log.outcomes
 
         pipeline_once()  # warm the status-list cache
-        pipeline_s = _time_each([pipeline_once] * n)
+        bare_samples, pipeline_samples = [], []
+        for _ in range(rounds):
+            bare_samples.append(_cpu_per_call(bare, n))
+            pipeline_samples.append(_cpu_per_call(pipeline_once, n))
+        bare_s, pipeline_s = min(bare_samples), min(pipeline_samples)
         outcomes = []
 
         def accept(form: Any) -> None:
@@ -143,7 +159,11 @@ def in_process(n: int) -> dict[str, Any]:
         service.close()
         world.http.close()
     return {
-        "iterations": n,
+        "iterations_per_round": n,
+        "rounds": rounds,
+        "timing": "CPU time per call, minimum over rounds (bare and pipeline interleaved)",
+        "accept_calls": accepts,
+        "accept_timing": "wall time, median (each accept consumes one transaction)",
         "per_second": {
             "bare_signature_checks": 1 / bare_s,
             "pipeline_steps": 1 / pipeline_s,
@@ -153,6 +173,9 @@ def in_process(n: int) -> dict[str, Any]:
             "pipeline_steps": pipeline_s / bare_s,
             "accept_end_to_end": accept_s / bare_s,
         },
+        "pipeline_ratio_per_round": [
+            p / b for b, p in zip(bare_samples, pipeline_samples, strict=True)
+        ],
     }
 
 
@@ -173,8 +196,77 @@ def _plain_presentation(world: Any, verified: Any, holder: SoftwareSigner) -> st
     )
 
 
-def load_run(n: int) -> dict[str, Any]:
+class _StatusListServer:
+    """The issuer's status-list endpoint on loopback (plain HTTP), serving one signed token."""
+
+    def __init__(self, token: str, port: int) -> None:
+        import http.server
+        import threading
+
+        body = token.encode("ascii")
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", "application/statuslist+jwt")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> _StatusListServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=10)
+
+
+def _settings_for(world: Any, database_url: str) -> Path:
+    # The provisioned verifier.toml with the shared PostgreSQL schema instead of SQLite.
+    text = world.settings_path.read_text(encoding="utf-8")
+    lines = [
+        f"database_url = {json.dumps(database_url)}" if line.startswith("database_url") else line
+        for line in text.splitlines()
+    ]
+    path = world.settings_path.with_name("verifier-postgres.toml")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _credential(world: Any, holder: SoftwareSigner, status_uri: str) -> str:
+    from specs.credentials import WITHHOLDING_SLIP_V1
+    from specs.ports import SeededRandom
+    from specs.sd_jwt_vc import StatusListReference, issue_sd_jwt_vc
+
+    return issue_sd_jwt_vc(
+        WITHHOLDING_SLIP_V1.mark_disclosable(world.slip_claims()),
+        world.issuer.signer,
+        vct=WITHHOLDING_SLIP_V1.vct,
+        iss=world.issuer.url,
+        clock=FixedClock(world.clock.now() - timedelta(days=1)),
+        random=SeededRandom("bench-issue"),
+        holder_jwk=holder.public_jwk,
+        expires_in=400 * 86400,
+        status=StatusListReference(3, status_uri),
+        x5c=encode_x5c([world.issuer.cert]),
+    )
+
+
+def load_run(n: int, seconds: float) -> dict[str, Any]:
+    """Two ``honnin verifier serve`` processes on one PostgreSQL schema; each response to both."""
     from sqlalchemy import create_engine, text
+
+    from honnin.demo.commands import honnin_argv
+    from honnin.demo.processes import ServiceGroup, free_port, sigterm_as_interrupt
+    from specs.status_list import StatusList, sign_status_list_jwt
 
     w = _world_module()
     schema = "bench_" + uuid.uuid4().hex[:10]
@@ -185,103 +277,137 @@ def load_run(n: int) -> dict[str, Any]:
     except Exception as exc:
         return {"skipped": f"PostgreSQL unreachable: {type(exc).__name__}"}
     url = f"{POSTGRES}?options=-csearch_path%3D{schema}"
+    interrupt = (
+        sigterm_as_interrupt()
+        if threading.current_thread() is threading.main_thread()
+        else contextlib.nullcontext()
+    )
     try:
-        from verifier.app import create_app
         from verifier.database import make_engine, migrate
-        from verifier.service import VerifierDeps
-        from verifier.settings import load_settings
 
         engine = make_engine(url)
-        migrate(engine)
+        migrate(engine)  # once, before two processes could race to create the tables
+        engine.dispose()
         holder = SoftwareSigner.generate("ES256")
-        with tempfile.TemporaryDirectory() as tmp:
-            world = w.build_world(Path(tmp), FixedClock(NOW))
-            settings = load_settings(world.settings_path)
-            apps = [
-                create_app(
-                    settings,
-                    VerifierDeps(clock=world.clock, http=world.http, engine=make_engine(url)),
+        with tempfile.TemporaryDirectory() as tmp, interrupt:
+            # The replicas run on the system clock, so the world does too.
+            now = datetime.now(UTC).replace(microsecond=0)
+            world = w.build_world(Path(tmp), FixedClock(now))
+            world.next_update = now + timedelta(days=29)
+            world.publish()
+            status_port = free_port()
+            status_uri = f"http://127.0.0.1:{status_port}/status/1"
+            status_token = sign_status_list_jwt(
+                StatusList.new(1024, bits=1),
+                world.issuer.signer,
+                uri=status_uri,
+                clock=world.clock,
+                ttl=300,
+            )
+            settings = _settings_for(world, url)
+            ports = [free_port(), free_port()]
+            while ports[1] == ports[0] or status_port in ports:
+                ports = [free_port(), free_port()]
+            with (
+                _StatusListServer(status_token, status_port),
+                ServiceGroup(Path(tmp) / "logs") as services,
+            ):
+                replicas = []
+                for index, port in enumerate(ports):
+                    base = f"http://127.0.0.1:{port}"
+                    argv = [*honnin_argv(), "verifier", "serve", "--config", str(settings)]
+                    services.start(
+                        f"replica-{index}",
+                        [*argv, "--port", str(port)],
+                        ready_url=base + "/healthz",
+                        wait=False,
+                    )
+                    replicas.append(base)
+                for service in services.services:
+                    services.wait_ready(service, timeout=60)
+                first, second = replicas
+                result = _drive(world, holder, status_uri, first, second, n, seconds)
+                result["replica_pids"] = [s.process.pid for s in services.services]
+                result["replicas_alive_at_end"] = sum(
+                    1 for s in services.services if s.process.poll() is None
                 )
-                for _ in range(2)
-            ]
-            serving = _serving()
-            with serving(apps[0]) as first, serving(apps[1]) as second:
-                hr = httpx.Client(
-                    base_url=first, headers={"authorization": f"Bearer {world.hr_token}"}
-                )
-                credential = world.credential(holder)
-                jobs = []
-                for _ in range(n):
-                    link = hr.post("/hr/api/requests", json={"purpose": "year-end-adjustment"})
-                    link_value = link.json()["request_link"]
-                    path = httpx.URL(str(httpx.URL(link_value).params["request_uri"])).path
-                    verified = w.wallet_verify(world, link_value, httpx.get(second + path).text)
-                    jobs.append(dict(w.holder_answer(world, verified, credential, holder).form))
-                latencies: list[float] = []
-                accepted_per_tx: list[int] = []
-
-                def post(base: str, form: dict[str, str]) -> int:
-                    start = time.perf_counter()
-                    code = httpx.post(base + "/openid4vp/response", data=form, timeout=60)
-                    latencies.append(time.perf_counter() - start)
-                    return code.status_code
-
-                started = time.perf_counter()
-                with ThreadPoolExecutor(8) as pool:
-                    futures = [
-                        (pool.submit(post, first, form), pool.submit(post, second, form))
-                        for form in jobs
-                    ]
-                    for a, b in futures:
-                        accepted_per_tx.append([a.result(), b.result()].count(200))
-                elapsed = time.perf_counter() - started
-                hr.close()
             world.http.close()
-        latencies.sort()
-        return {
-            "transactions": n,
-            "posts": len(latencies),
-            "p50_ms": 1000 * latencies[len(latencies) // 2],
-            "p99_ms": 1000 * latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))],
-            "accepted_per_second": n / elapsed,
-            "double_accepts": sum(1 for a in accepted_per_tx if a > 1),
-            "never_accepted": sum(1 for a in accepted_per_tx if a == 0),
-        }
+        return result
     finally:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
 
 
-def _serving() -> Any:
-    import socket
-    import threading
-    from contextlib import contextmanager
+def _drive(
+    world: Any,
+    holder: SoftwareSigner,
+    status_uri: str,
+    first: str,
+    second: str,
+    n: int,
+    seconds: float,
+) -> dict[str, Any]:
+    # Prepare up to n answered requests within half the time budget, then post each to both.
+    w = _world_module()
+    deadline = time.monotonic() + seconds
+    prepare_until = time.monotonic() + seconds / 2
+    hr = httpx.Client(base_url=first, headers={"authorization": f"Bearer {world.hr_token}"})
+    plain = httpx.Client(timeout=30)
+    try:
+        credential = _credential(world, holder, status_uri)
+        jobs = []
+        while len(jobs) < n and time.monotonic() < prepare_until:
+            world.clock = FixedClock(datetime.now(UTC))
+            link = hr.post("/hr/api/requests", json={"purpose": "year-end-adjustment"})
+            link.raise_for_status()
+            link_value = link.json()["request_link"]
+            path = httpx.URL(str(httpx.URL(link_value).params["request_uri"])).path
+            request_object = plain.get(second + path)
+            request_object.raise_for_status()
+            verified = w.wallet_verify(world, link_value, request_object.text)
+            jobs.append(dict(w.holder_answer(world, verified, credential, holder).form))
+    finally:
+        hr.close()
+    latencies: list[float] = []
+    accepted_per_tx: list[int] = []
+    codes: dict[str, int] = {}
 
-    import uvicorn
-
-    @contextmanager
-    def serving(app: Any) -> Any:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-        )
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 20
-        while not server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("uvicorn did not start")
-            time.sleep(0.05)
+    def post(base: str, form: dict[str, str]) -> int:
+        remaining = max(1.0, deadline - time.monotonic())
+        start = time.perf_counter()
         try:
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            server.should_exit = True
-            thread.join(timeout=10)
+            code = plain.post(base + "/openid4vp/response", data=form, timeout=remaining)
+        except httpx.HTTPError:
+            return -1
+        latencies.append(time.perf_counter() - start)
+        return code.status_code
 
-    return serving
+    started = time.perf_counter()
+    with ThreadPoolExecutor(8) as pool:
+        futures = [
+            (pool.submit(post, first, form), pool.submit(post, second, form)) for form in jobs
+        ]
+        for a, b in futures:
+            pair = [a.result(), b.result()]
+            for code in pair:
+                codes[str(code)] = codes.get(str(code), 0) + 1
+            accepted_per_tx.append(pair.count(200))
+    elapsed = time.perf_counter() - started
+    plain.close()
+    latencies.sort()
+    if not latencies:
+        return {"transactions": len(jobs), "posts": 0, "status_codes": codes}
+    return {
+        "transactions": len(jobs),
+        "posts": len(latencies),
+        "status_codes": codes,
+        "p50_ms": 1000 * latencies[len(latencies) // 2],
+        "p99_ms": 1000 * latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))],
+        "accepted_per_second": len(jobs) / elapsed,
+        "double_accepts": sum(1 for a in accepted_per_tx if a > 1),
+        "never_accepted": sum(1 for a in accepted_per_tx if a == 0),
+    }
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
@@ -291,14 +417,20 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "--output", type=Path, default=ROOT / "bench" / "results" / "verification.json"
     )
     args = parser.parse_args(argv)
-    n, load_n = (5, 5) if args.quick else (200, 200)
+    if args.quick:
+        n, rounds, accepts, load_n, load_seconds = 20, 2, 3, 4, 30.0
+    else:
+        n, rounds, accepts, load_n, load_seconds = 300, 7, 60, 100, 30.0
     result: dict[str, Any] = {
         "bench": "verification",
         "python": platform.python_version(),
         "machine": platform.machine(),
+        "cpus": os.cpu_count(),
         "quick": args.quick,
-        "in_process": in_process(n),
-        "load_two_replicas_postgres": load_run(load_n),
+        "load_average_before": list(os.getloadavg()),
+        "in_process": in_process(n, rounds, accepts),
+        "load_two_replicas_postgres": load_run(load_n, load_seconds),
+        "load_average": list(os.getloadavg()),
     }
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")

@@ -10,6 +10,7 @@ only, so issuer, wallet and verifier may import it without importing each other.
 from __future__ import annotations
 
 import enum
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -130,6 +131,74 @@ def _issuer_for_key(
     raise UntrustedIssuer("the issuer certificate does not chain to any listed issuer")
 
 
+@dataclass(frozen=True, slots=True)
+class _ChainMatch:
+    issuer: IssuerEntry
+    # Every certificate whose validity period validate_chain may check lies within this window.
+    valid_from: datetime
+    valid_until: datetime
+
+
+class IssuerChainCache:
+    """Remembers which listed issuer a certificate chain validates to, for one trust list.
+
+    Validating a chain against each listed issuer's anchors costs several signature checks.
+    Apart from the validity periods, the outcome depends only on the chain's exact DER bytes
+    and the list's anchors, so a positive match is kept per (sequence number, chain DER) and
+    reused while ``at`` lies inside every validity period involved (the chain's and all the
+    matched issuer's anchors); outside that window the chain is validated afresh. The cache
+    belongs to one ``TrustList`` object: a different object (a reload) starts it empty.
+    """
+
+    def __init__(self, max_entries: int = 1024) -> None:
+        self._max_entries = max_entries
+        self._lock = threading.Lock()
+        self._trust_list: TrustList | None = None
+        self._matches: dict[tuple[int, tuple[x509.Certificate, ...]], _ChainMatch] = {}
+        self.hits = 0
+        self.misses = 0
+
+    def issuer_for_chain(
+        self, trust_list: TrustList, chain: Sequence[x509.Certificate], at: datetime
+    ) -> IssuerEntry:
+        """Return the listed issuer ``chain`` validates to at ``at``; raise as uncached would."""
+        if not chain:
+            raise MalformedInput("certificate chain is empty")
+        # Certificates hash and compare by their DER bytes (pyca/cryptography), so the key is
+        # the exact chain without serialising it again on every call.
+        key = (trust_list.scheme.sequence_number, tuple(chain))
+        with self._lock:
+            if self._trust_list is not trust_list:
+                self._trust_list = trust_list
+                self._matches = {}
+            match = self._matches.get(key)
+        if match is not None and match.valid_from <= at <= match.valid_until:
+            self.hits += 1
+            return match.issuer
+        self.misses += 1
+        issuer = _issuer_for_key(trust_list, None, chain, at)
+        # validate_chain checks the time of the chain and of an anchor that signed its top;
+        # an earlier-listed issuer's anchor of that name would be tried (and time-checked)
+        # first, so its validity period bounds the window too.
+        top_issuer = chain[-1].issuer
+        involved = [*chain, *issuer.identity.certificates]
+        for earlier in trust_list.issuers:
+            if earlier is issuer:
+                break
+            involved.extend(c for c in earlier.identity.certificates if c.subject == top_issuer)
+        match = _ChainMatch(
+            issuer=issuer,
+            valid_from=max(cert.not_valid_before_utc for cert in involved),
+            valid_until=min(cert.not_valid_after_utc for cert in involved),
+        )
+        with self._lock:
+            if self._trust_list is trust_list:
+                if len(self._matches) >= self._max_entries:
+                    self._matches.clear()
+                self._matches[key] = match
+        return issuer
+
+
 def authorize_issuer(
     trust_list: TrustList,
     *,
@@ -139,14 +208,19 @@ def authorize_issuer(
     chain: Sequence[x509.Certificate] | None = None,
     issued_at: datetime | None = None,
     policy: WithdrawalPolicy = WithdrawalPolicy.AT_VERIFICATION,
+    chain_cache: IssuerChainCache | None = None,
 ) -> IssuerDecision:
     """Check a key or certificate chain belongs to an issuer allowed ``credential_type``.
 
     With ``AT_ISSUANCE`` the issuer's status at ``issued_at`` decides, so credentials issued
     before a withdrawal stay acceptable; with ``AT_VERIFICATION`` its status at ``at`` does.
-    Certificates are validated at ``at`` in both cases.
+    Certificates are validated at ``at`` in both cases. ``chain_cache`` remembers which
+    issuer a chain validated to; the issuer's status and types are judged on every call.
     """
-    issuer = _issuer_for_key(trust_list, jwk, chain, at)
+    if chain_cache is not None and chain is not None and jwk is None:
+        issuer = chain_cache.issuer_for_chain(trust_list, chain, at)
+    else:
+        issuer = _issuer_for_key(trust_list, jwk, chain, at)
     if policy is WithdrawalPolicy.AT_ISSUANCE:
         if issued_at is None:
             raise MalformedInput("the at_issuance policy needs the credential's issuance time")

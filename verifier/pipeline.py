@@ -18,7 +18,7 @@ DCQL satisfaction is checked afterwards over all presentations by ``specs.openid
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -40,16 +40,19 @@ from specs.errors import (
     UntrustedIssuer,
     ValidationError,
 )
-from specs.jose import unverified_header, unverified_payload
+from specs.jose.jws import split_compact
 from specs.keys import PublicKey
 from specs.keys.jwk import public_key_from_jwk, thumbprint
 from specs.keys.x509 import parse_x5c
 from specs.limits import DEFAULT_LIMITS, Limits
 from specs.openid4vp import PresentationContext, VerifiedPresentation
 from specs.ports import Clock, FixedClock
-from specs.sd_jwt import KeyBindingCheck, SdJwt, parse, verify_kb_jwt
+from specs.sd_jwt import KeyBindingCheck, SdJwt, VerifiedSdJwt, parse, verify, verify_kb_jwt
 from specs.sd_jwt.key_binding import public_key_from_cnf
-from specs.sd_jwt_vc import StaticIssuerKey, check_iss_matches_certificate, verify_sd_jwt_vc
+from specs.sd_jwt.strict_json import b64url_decode, loads_object
+from specs.sd_jwt_vc import StatusListReference, check_iss_matches_certificate
+from specs.sd_jwt_vc.constants import ACCEPTED_TYPS, STATUS, TYP_DC_SD_JWT, VCT
+from specs.sd_jwt_vc.credential import check_vc_claims
 from specs.status_list import (
     StatusReference,
     VerifiedStatusList,
@@ -57,7 +60,12 @@ from specs.status_list import (
     verify_status_list_jwt,
 )
 from specs.trustlist import IssuerEntry, TrustList
-from trustlist.evaluation import WithdrawalPolicy, authorize_issuer, status_list_trust
+from trustlist.evaluation import (
+    IssuerChainCache,
+    WithdrawalPolicy,
+    authorize_issuer,
+    status_list_trust,
+)
 from verifier.status import StatusListCache
 
 STEP_WELL_FORMED = "well_formed"
@@ -149,6 +157,15 @@ class _Issuer:
     credential_type: CredentialType[Any]
 
 
+@dataclass(frozen=True, slots=True)
+class _Chain:
+    """An ``x5c`` chain parsed once: certificates, the leaf's key and its cache id."""
+
+    certificates: tuple[x509.Certificate, ...]
+    key: PublicKey
+    key_id: str
+
+
 class _Failed(Exception):
     def __init__(self, step: str, exc: HonninError) -> None:
         super().__init__(step)
@@ -212,6 +229,12 @@ def _authorize(
     return decision.issuer
 
 
+def _unverified_part(token: str, index: int, what: str, limits: Limits) -> dict[str, Any]:
+    # The header or payload as a JSON object, NOT verified (the signature step checks it).
+    part = split_compact(token, limits)[index]
+    return loads_object(b64url_decode(part, what=what), what=what, limits=limits)
+
+
 def schema_problems(
     credential_type: CredentialType[Any], claims: Mapping[str, Any]
 ) -> list[ValidationError]:
@@ -244,6 +267,7 @@ def schema_problems(
 
 
 _MISSING = object()
+_MAX_CACHED_CHAINS = 256
 
 
 class SdJwtVcPipeline:
@@ -261,6 +285,8 @@ class SdJwtVcPipeline:
         self._status_lists = status_lists
         self._clock = clock
         self._settings = settings
+        self._chains: dict[tuple[str, ...], _Chain] = {}
+        self._issuer_chains = IssuerChainCache()
 
     def verifier(self, log: StepLog) -> Callable[[PresentationContext], VerifiedPresentation]:
         """Return a ``PresentationVerifier`` for ``specs.openid4vp`` that records into ``log``."""
@@ -285,6 +311,8 @@ class SdJwtVcPipeline:
         limits = self._settings.limits
         clock = FixedClock(context.now)
         presentation = context.presentation
+        # One list for the whole presentation, so every step judges against the same version.
+        trust_list = self._trust_list()
 
         def well_formed() -> tuple[SdJwt, dict[str, Any], dict[str, Any]]:
             if context.query.format != FORMAT_DC_SD_JWT:
@@ -292,14 +320,14 @@ class SdJwtVcPipeline:
             parsed = parse(presentation, limits=limits)
             return (
                 parsed,
-                unverified_header(parsed.issuer_jwt, limits),
-                unverified_payload(parsed.issuer_jwt, limits),
+                _unverified_part(parsed.issuer_jwt, 0, "JWS header", limits),
+                _unverified_part(parsed.issuer_jwt, 1, "JWS payload", limits),
             )
 
         parsed, header, claimed = _run(STEP_WELL_FORMED, well_formed)
         log.passed(STEP_WELL_FORMED, query_id)
         issuer: _Issuer = _run(
-            STEP_ISSUER_TRUSTED, lambda: self._issuer(header, claimed, context.now)
+            STEP_ISSUER_TRUSTED, lambda: self._issuer(trust_list, header, claimed, context.now)
         )
         log.passed(
             STEP_ISSUER_TRUSTED,
@@ -307,16 +335,10 @@ class SdJwtVcPipeline:
             f"{issuer.entry.legal_name.en} ({issuer.entry.legal_name.ja}) may issue "
             f"{issuer.credential_type.vct}",
         )
-        without_kb = parsed.with_parts(parsed.disclosures, None)
+        # The SD-JWT without its KB-JWT: key binding is its own step, checked once below.
+        sd_jwt_string = parsed.sd_jwt_string()
         try:
-            result = verify_sd_jwt_vc(
-                without_kb.serialize(),
-                issuer_keys=StaticIssuerKey(issuer.key),
-                clock=clock,
-                require_key_binding=False,
-                accepted_vcts=(issuer.credential_type.vct,),
-                limits=limits,
-            )
+            result, status = self._credential(parsed, sd_jwt_string, header, issuer, clock)
         except (Expired, NotYetValid) as exc:
             # verify() checks times only after the signature and every digest passed.
             log.passed(STEP_SIGNATURE, query_id)
@@ -325,7 +347,9 @@ class SdJwtVcPipeline:
             raise _Failed(STEP_SIGNATURE, exc) from exc
         log.passed(STEP_SIGNATURE, query_id)
         log.passed(STEP_VALIDITY, query_id)
-        status_detail = _run(STEP_STATUS, lambda: self._status(result.status, issuer, context.now))
+        status_detail = _run(
+            STEP_STATUS, lambda: self._status(trust_list, status, issuer, context.now)
+        )
         log.passed(STEP_STATUS, query_id, status_detail)
         check = KeyBindingCheck(
             aud=context.client_id,
@@ -338,9 +362,9 @@ class SdJwtVcPipeline:
                 raise MalformedInput("the presentation has no KB-JWT (key binding is required)")
             return verify_kb_jwt(
                 parsed.kb_jwt,
-                public_key_from_cnf(result.sd_jwt.issuer_payload),
-                sd_jwt_string=parsed.sd_jwt_string(),
-                sd_alg=result.sd_jwt.issuer_payload.get("_sd_alg", "sha-256"),
+                public_key_from_cnf(result.issuer_payload),
+                sd_jwt_string=sd_jwt_string,
+                sd_alg=result.issuer_payload.get("_sd_alg", "sha-256"),
                 clock=clock,
                 check=check,
                 limits=limits,
@@ -348,20 +372,22 @@ class SdJwtVcPipeline:
 
         kb_payload = _run(STEP_KEY_BINDING, key_binding)
         log.passed(STEP_KEY_BINDING, query_id)
+        payload = result.payload
 
         def schema() -> None:
-            problems = schema_problems(issuer.credential_type, result.payload)
+            problems = schema_problems(issuer.credential_type, payload)
             if problems:
                 raise problems[0]
 
         _run(STEP_SCHEMA, schema)
         log.passed(STEP_SCHEMA, query_id)
         pseudonym = kb_payload.get("pseudonym")
+        vct = payload[VCT]
         return VerifiedPresentation(
             presented=Presented(
                 format=FORMAT_DC_SD_JWT,
-                claims=result.payload,
-                vcts=(result.vct,),
+                claims=payload,
+                vcts=(vct,),
                 holder_binding=True,
             ),
             issuer=issuer.entry.entity_id,
@@ -371,16 +397,68 @@ class SdJwtVcPipeline:
                     "name": {"ja": issuer.entry.legal_name.ja, "en": issuer.entry.legal_name.en},
                     "corporate_number": issuer.entry.corporate_number,
                 },
-                "vct": result.vct,
-                "issued_at": result.payload.get("iat"),
+                "vct": vct,
+                "issued_at": payload.get("iat"),
                 "pseudonym": pseudonym if isinstance(pseudonym, str) else None,
             },
         )
 
+    def _credential(
+        self,
+        parsed: SdJwt,
+        sd_jwt_string: str,
+        header: Mapping[str, Any],
+        issuer: _Issuer,
+        clock: Clock,
+    ) -> tuple[VerifiedSdJwt, StatusListReference | None]:
+        # The SD-JWT VC rules of specs.sd_jwt_vc.verify_sd_jwt_vc over the already parsed
+        # presentation: typ (draft section 3.2.1), RFC 9901 verification, claim rules, vct.
+        limits = self._settings.limits
+        typ = header.get("typ")
+        if typ not in ACCEPTED_TYPS:
+            raise MalformedInput(f"'typ' must be {TYP_DC_SD_JWT!r}, got {typ!r}")
+        if parsed.json_document is None:
+            source: str = sd_jwt_string
+        else:
+            source = parsed.with_parts(parsed.disclosures, None).serialize()
+        result = verify(source, issuer.key, clock=clock, require_key_binding=False, limits=limits)
+        check_vc_claims(result)
+        payload = result.payload
+        if payload[VCT] != issuer.credential_type.vct:
+            raise MalformedInput(f"credential type {payload[VCT]!r} is not accepted here")
+        status = StatusListReference.from_claim(payload[STATUS]) if STATUS in payload else None
+        return result, status
+
+    def _chain(self, x5c: Any) -> _Chain:
+        # Parsing certificates and loading the leaf's EC point cost as much as a signature
+        # check; the same issuer chain comes with every credential, so keep it by its text.
+        cache_key = tuple(x5c) if isinstance(x5c, list) else None
+        if cache_key is not None and all(type(item) is str for item in cache_key):
+            found = self._chains.get(cache_key)
+            if found is not None:
+                return found
+        else:
+            cache_key = None
+        certificates = tuple(parse_x5c(x5c, self._settings.limits))
+        leaf = certificates[0]
+        chain = _Chain(
+            certificates=certificates,
+            key=leaf.public_key(),  # type: ignore[arg-type]
+            key_id="x5c:" + leaf.fingerprint(leaf.signature_hash_algorithm or _sha256()).hex(),
+        )
+        if cache_key is not None:
+            if len(self._chains) >= _MAX_CACHED_CHAINS:
+                self._chains.clear()
+            self._chains[cache_key] = chain
+        return chain
+
     def _issuer(
-        self, header: Mapping[str, Any], claimed: Mapping[str, Any], now: datetime
+        self,
+        trust_list: TrustList,
+        header: Mapping[str, Any],
+        claimed: Mapping[str, Any],
+        now: datetime,
     ) -> _Issuer:
-        trust_list = self._trust_list()
         vct = claimed.get("vct")
         if not isinstance(vct, str):
             raise MalformedInput("the credential has no string 'vct'", claim_path=("vct",))
@@ -393,14 +471,21 @@ class SdJwtVcPipeline:
         issued_at = _timestamp(claimed.get("iat"), "iat")
         policy = self._settings.withdrawal_policy
         if "x5c" in header:
-            chain: Sequence[x509.Certificate] = parse_x5c(header["x5c"], self._settings.limits)
-            entry = _authorize(trust_list, credential_type, now, issued_at, policy, chain=chain)
-            if "iss" in claimed:
-                check_iss_matches_certificate(claimed["iss"], chain[0])
-            key: PublicKey = chain[0].public_key()  # type: ignore[assignment]
-            key_id = (
-                "x5c:" + chain[0].fingerprint(chain[0].signature_hash_algorithm or _sha256()).hex()
+            chain = self._chain(header["x5c"])
+            leaf = chain.certificates[0]
+            entry = _authorize(
+                trust_list,
+                credential_type,
+                now,
+                issued_at,
+                policy,
+                chain=chain.certificates,
+                chain_cache=self._issuer_chains,
             )
+            if "iss" in claimed:
+                check_iss_matches_certificate(claimed["iss"], leaf)
+            key: PublicKey = chain.key
+            key_id = chain.key_id
         else:
             entry, jwk = _jwk_issuer(trust_list, header)
             entry = _authorize(trust_list, credential_type, now, issued_at, policy, jwk=jwk)
@@ -408,13 +493,19 @@ class SdJwtVcPipeline:
             key_id = "jwk:" + thumbprint(jwk)
         return _Issuer(entry=entry, key=key, key_id=key_id, credential_type=credential_type)
 
-    def _status(self, reference: Any, issuer: _Issuer, now: datetime) -> str:
+    def _status(
+        self,
+        trust_list: TrustList,
+        reference: StatusListReference | None,
+        issuer: _Issuer,
+        now: datetime,
+    ) -> str:
         if reference is None:
             if self._settings.require_status:
                 raise PolicyViolation("the credential carries no status list reference")
             return "the credential carries no status list reference"
         ref = StatusReference(idx=reference.idx, uri=reference.uri)
-        key, key_id, signer = self._status_key(ref.uri, issuer, now)
+        key, key_id, signer = self._status_key(trust_list, ref.uri, issuer, now)
 
         def verify(token: str, fetched_at: datetime) -> VerifiedStatusList:
             return verify_status_list_jwt(
@@ -433,9 +524,11 @@ class SdJwtVcPipeline:
         require_valid(status_list.status(ref))
         return f"valid in {ref.uri} (index {ref.idx}, signed by {signer})"
 
-    def _status_key(self, uri: str, issuer: _Issuer, now: datetime) -> tuple[Any, str, str]:
+    def _status_key(
+        self, trust_list: TrustList, uri: str, issuer: _Issuer, now: datetime
+    ) -> tuple[Any, str, str]:
         try:
-            trust = status_list_trust(self._trust_list(), uri, now)
+            trust = status_list_trust(trust_list, uri, now)
         except (UntrustedIssuer, MalformedInput):
             # No provider registered for this URI: the credential's own issuer must sign it.
             return issuer.key, issuer.key_id, issuer.entry.entity_id
