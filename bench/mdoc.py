@@ -229,7 +229,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="a short smoke run")
     parser.add_argument(
-        "--seconds", type=float, default=20.0, help="CPU seconds per mode (both sides together)"
+        "--seconds", type=float, default=12.0, help="CPU seconds per mode (both sides together)"
     )
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results" / "mdoc.json")
     args = parser.parse_args(argv)

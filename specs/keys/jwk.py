@@ -177,13 +177,20 @@ def thumbprint(jwk: dict[str, Any], hash_name: str = "sha256") -> str:
     return b64url_encode(hashlib.new(hash_name, canonical).digest())
 
 
+_EC_KEYS = (ec.EllipticCurvePublicKey, ec.EllipticCurvePrivateKey)
+_ED25519_KEYS = (ed25519.Ed25519PublicKey, ed25519.Ed25519PrivateKey)
+_RSA_KEYS = (rsa.RSAPublicKey, rsa.RSAPrivateKey)
+# ECDSA parameter objects by JOSE alg name, made once (verification builds none per call).
+_ECDSA: dict[str, ec.ECDSA] = {}
+
+
 def check_key_matches_alg(key: PublicKey | PrivateKey, alg: Algorithm) -> None:
     """Raise ``Unsupported`` when the key's type or curve does not fit the algorithm."""
-    if isinstance(key, ec.EllipticCurvePrivateKey | ec.EllipticCurvePublicKey):
+    if isinstance(key, _EC_KEYS):
         ok = alg.kty == "EC" and _CURVE_NAMES.get(key.curve.name) == alg.crv
-    elif isinstance(key, ed25519.Ed25519PrivateKey | ed25519.Ed25519PublicKey):
+    elif isinstance(key, _ED25519_KEYS):
         ok = alg.kty == "OKP"
-    elif isinstance(key, rsa.RSAPrivateKey | rsa.RSAPublicKey):
+    elif isinstance(key, _RSA_KEYS):
         ok = alg.kty == "RSA"
     else:
         ok = False

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -311,6 +311,48 @@ def unwrap_encoded_cbor(data: bytes, *, what: str = "CBOR", limits: Limits = DEF
             if start + length == size and start <= size and length <= limits.max_cbor_string_bytes:
                 return EncodedCBOR(data[start:])
     return decode_cbor(data, what=what, limits=limits)
+
+
+def unembed_items(
+    items: Sequence[object], *, what: str, limits: Limits = DEFAULT_LIMITS
+) -> list[Any]:
+    """Decode the tag-24 items of one message strictly: ``[unembed(item) for item in items]``.
+
+    The usual case takes one decoder, made for this call, over the items' concatenation:
+    after each item it must stand exactly at that item's own end (so no item lends bytes to
+    or borrows them from the next), and one shape check covers them all; that needs every
+    item non-empty and no longer than a string may be. Anything else, or any failure, is
+    handed to ``unembed`` item by item, which gives the verdict and its wording.
+    """
+    limit = min(limits.max_cbor_bytes, limits.max_cbor_string_bytes)
+    parts = []
+    for item in items:
+        if type(item) is not EncodedCBOR or not 0 < len(item.data) <= limit:
+            return [unembed(item, what=what, limits=limits) for item in items]
+        parts.append(item.data)
+    stream = io.BytesIO(b"".join(parts))
+    decoder = cbor2.CBORDecoder(
+        stream,
+        tag_hook=_tag_hook,
+        semantic_decoders=_SEMANTIC_DECODERS,
+        max_depth=limits.max_cbor_depth,
+        allow_indefinite=False,
+        allow_duplicate_keys=False,
+    )
+    values = []
+    end = 0
+    try:
+        for part in parts:
+            end += len(part)
+            values.append(decoder.decode())
+            if stream.tell() != end:
+                break
+        else:
+            _check_shapes(values)
+            return values
+    except Exception:  # noqa: S110 - the item-by-item path below gives the verdict
+        pass
+    return [unembed(item, what=what, limits=limits) for item in items]
 
 
 def unembed(item: object, *, what: str, limits: Limits = DEFAULT_LIMITS) -> Any:

@@ -45,15 +45,16 @@ _FLAT_HEADER_VALUES = frozenset({int, str, bytes, bool, type(None)})
 
 
 @lru_cache(maxsize=256)
-def _flat_protected_header(protected_bytes: bytes, limits: Limits) -> tuple[Any, ...] | None:
+def _flat_protected_header(protected_bytes: bytes) -> tuple[Any, ...] | None:
     """The decoded items of a protected header whose values are all scalars, else ``None``.
 
     Protected headers repeat across messages (usually just ``{1: -7}``); a header that
     fails to decode, is not a map or holds containers is not remembered (``None``), and the
-    caller decodes it itself, so every refusal keeps its own wording.
+    caller decodes it itself, so every refusal keeps its own wording. Only used under
+    ``DEFAULT_LIMITS`` (other limits decode every time).
     """
     try:
-        value = decode_cbor(protected_bytes, what="COSE protected header", limits=limits)
+        value = decode_cbor(protected_bytes, what="COSE protected header")
     except HonninError:
         return None
     if type(value) is not dict or not _FLAT_HEADER_VALUES.issuperset(map(type, value.values())):
@@ -104,7 +105,7 @@ def parse_cose(
     # RFC 9052 section 3: a zero-length bstr stands for the empty protected map.
     protected: Any = {}
     if protected_bytes:
-        flat = _flat_protected_header(protected_bytes, limits)
+        flat = _flat_protected_header(protected_bytes) if limits is DEFAULT_LIMITS else None
         protected = (
             dict(flat)
             if flat is not None

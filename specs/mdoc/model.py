@@ -69,7 +69,14 @@ def parse_issuer_signed_item(
     embedded: object, *, limits: Limits = DEFAULT_LIMITS
 ) -> IssuerSignedItem:
     """Decode IssuerSignedItemBytes (tag 24) into an item (its digest is not checked here)."""
-    value = _map(unembed(embedded, what="IssuerSignedItemBytes", limits=limits), "IssuerSignedItem")
+    return issuer_signed_item_from_value(
+        unembed(embedded, what="IssuerSignedItemBytes", limits=limits)
+    )
+
+
+def issuer_signed_item_from_value(decoded: object) -> IssuerSignedItem:
+    """Build an item from decoded IssuerSignedItemBytes content (its digest is not checked)."""
+    value = _map(decoded, "IssuerSignedItem")
     digest_id = value.get("digestID")
     random = value.get("random")
     identifier = value.get("elementIdentifier")

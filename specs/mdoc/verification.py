@@ -23,7 +23,7 @@ from specs.errors import (
 from specs.keys.jwk import PublicKey
 from specs.keys.x509 import validate_chain
 from specs.limits import DEFAULT_LIMITS, Limits
-from specs.mdoc.cbor import EncodedCBOR, cbor_head, unembed, unwrap_encoded_cbor
+from specs.mdoc.cbor import EncodedCBOR, cbor_head, unembed, unembed_items, unwrap_encoded_cbor
 from specs.mdoc.constants import DEVICE_AUTH_ALGS, ISSUER_AUTH_ALGS, STATUS_OK
 from specs.mdoc.cose import (
     certificates,
@@ -40,7 +40,7 @@ from specs.mdoc.model import (
     Namespaces,
     ValidityInfo,
     decode_device_response,
-    parse_issuer_signed_item,
+    issuer_signed_item_from_value,
     parse_mso,
 )
 from specs.ports import Clock
@@ -150,8 +150,9 @@ def verify_issuer_signed(
             )
         elements: dict[str, Any] = {}
         seen_ids: set[int] = set()
-        for embedded in items:
-            item = parse_issuer_signed_item(embedded, limits=limits)
+        decoded = unembed_items(items, what="IssuerSignedItemBytes", limits=limits)
+        for embedded, value in zip(items, decoded, strict=True):
+            item = issuer_signed_item_from_value(value)
             if item.digest_id in seen_ids or item.element_identifier in elements:
                 raise MalformedInput(
                     "element or digestID returned twice",

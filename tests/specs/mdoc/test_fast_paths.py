@@ -13,13 +13,18 @@ from hypothesis import strategies as st
 from specs.errors import HonninError, LimitExceeded, MalformedInput
 from specs.limits import DEFAULT_LIMITS, Limits
 from specs.mdoc.cbor import (
+    EncodedCBOR,
     _check_shapes,
     _check_tree,
     cbor_head,
     decode_cbor,
+    embed,
     encode_cbor,
     parse_full_date,
     parse_tdate,
+    unembed,
+    unembed_items,
+    unwrap_encoded_cbor,
 )
 from specs.mdoc.cose import (
     _mac_structure,
@@ -161,3 +166,63 @@ def test_remembered_device_keys_still_refuse_bad_points() -> None:
 def test_cose_keys_raise_only_honnin_errors(cose_key: dict[int, Any]) -> None:
     with contextlib.suppress(HonninError):
         public_key_from_cose_key(cose_key)
+
+
+def _outcome(call: Any) -> object:
+    try:
+        return ("ok", call())
+    except HonninError as exc:
+        return (type(exc).__name__, exc.detail)
+
+
+@pytest.mark.parametrize(
+    "parts",
+    [
+        [b"\x82\x01", b"\x02"],  # the first item borrows the second's byte: refused alone
+        [b"\x01\x02", b"\x03"],  # trailing byte in the first item
+        [b"\xa1\x01\x02", b""],  # an empty item
+        [b"\xa2\x01\x02\x01\x03", b"\x01"],  # duplicate key
+        [b"\xc2\x41\x01", b"\x01"],  # bignum tag
+        [b"\x9f\x01\xff"],  # indefinite length
+        [b"\xa1\x81\x01\x02"],  # array as map key
+    ],
+)
+def test_items_together_refuse_as_each_alone(parts: list[bytes]) -> None:
+    items = [EncodedCBOR(part) for part in parts]
+    alone = _outcome(lambda: [unembed(item, what="item") for item in items])
+    assert alone[0] != "ok"
+    assert _outcome(lambda: unembed_items(items, what="item")) == alone
+
+
+def test_items_together_keep_the_string_limit() -> None:
+    limits = Limits(max_cbor_string_bytes=8)
+    items = [EncodedCBOR(encode_cbor(["x"])), EncodedCBOR(encode_cbor("123456789"))]
+    with pytest.raises(LimitExceeded):
+        unembed_items(items, what="item", limits=limits)
+    with pytest.raises(MalformedInput, match="tag 24"):
+        unembed_items([b"\x01"], what="item")
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.binary(max_size=12), max_size=4))
+def test_items_together_agree_with_each_alone(parts: list[bytes]) -> None:
+    items = [EncodedCBOR(part) for part in parts]
+    assert _outcome(lambda: unembed_items(items, what="item")) == _outcome(
+        lambda: [unembed(item, what="item") for item in items]
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_values, min_size=1, max_size=4))
+def test_items_together_round_trip(values: list[object]) -> None:
+    items = [embed(value) for value in values]
+    assert unembed_items(items, what="item") == values
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.binary(max_size=60))
+def test_unwrapped_tag24_agrees_with_the_decoder(tail: bytes) -> None:
+    for data in (b"\xd8\x18" + tail, b"\xd8\x18" + cbor_head(2, len(tail)) + tail):
+        assert _outcome(lambda d=data: unwrap_encoded_cbor(d)) == _outcome(
+            lambda d=data: decode_cbor(d)
+        )
