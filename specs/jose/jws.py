@@ -123,7 +123,10 @@ def check_header(
                 raise MalformedInput(f"critical header parameter {name!r} is missing")
     if expected_typ is not None:
         typ = header.get("typ")
-        if not isinstance(typ, str) or not _typ_matches(typ, expected_typ):
+        # The exact value (the usual case) matches without normalising either side.
+        if typ != expected_typ and (
+            not isinstance(typ, str) or not _typ_matches(typ, expected_typ)
+        ):
             raise MalformedInput(f"JWS 'typ' must be {expected_typ!r}, got {typ!r}")
     return alg
 

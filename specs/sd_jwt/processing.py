@@ -21,6 +21,10 @@ class ProcessedPayload:
     placed: tuple[tuple[Disclosure, ClaimPath], ...]
 
 
+_CONTAINERS = (dict, list)
+_STR_ONLY = frozenset({str})
+
+
 class _Processor:
     __slots__ = ("by_digest", "limits", "placed", "seen")
 
@@ -55,7 +59,7 @@ class _Processor:
                 raise MalformedInput("'...' is only allowed as the sole key of an array element")
             # Scalars need no walk (and no claim path built for them).
             out[name] = (
-                self.walk(item, (*path, name), sd_depth) if isinstance(item, dict | list) else item
+                self.walk(item, (*path, name), sd_depth) if isinstance(item, _CONTAINERS) else item
             )
         digests = value.get(SD_DIGESTS_KEY)
         if digests is None:
@@ -70,10 +74,8 @@ class _Processor:
         if self._all_fresh_strings(digests):
             # Every entry is a string seen nowhere before: what _digest checks one by one.
             by_digest = self.by_digest
-            for entry in digests:
-                disclosure = by_digest.get(entry)
-                if disclosure is not None:
-                    self._place(out, disclosure, path, sd_depth)
+            for hit in [by_digest[entry] for entry in digests if entry in by_digest]:
+                self._place(out, hit, path, sd_depth)
         else:
             for entry in digests:
                 disclosure = self._digest(entry, path)
@@ -93,13 +95,20 @@ class _Processor:
         # RFC 9901 section 7.1 step 3.3.2.3: a disclosed claim never overrides another.
         if claim in out:
             raise MalformedInput("disclosed claim name already exists", claim_path=here)
-        self._enter(disclosure, here, sd_depth)
-        out[claim] = self.walk(disclosure.value, here, sd_depth + 1)
+        if sd_depth >= self.limits.max_sd_depth:
+            raise LimitExceeded(
+                f"disclosures nest deeper than {self.limits.max_sd_depth}", claim_path=here
+            )
+        self.placed.append((disclosure, here))
+        value = disclosure.value
+        out[claim] = (
+            self.walk(value, here, sd_depth + 1) if isinstance(value, _CONTAINERS) else value
+        )
 
     def _all_fresh_strings(self, digests: list[Any]) -> bool:
         # Set operations in C instead of a Python loop; on any doubt (a non-string, a repeat)
         # the caller takes the entry-by-entry path, which raises the precise error.
-        if set(map(type, digests)) - {str}:
+        if set(map(type, digests)) - _STR_ONLY:
             return False
         fresh = set(digests)
         if len(fresh) != len(digests) or not self.seen.isdisjoint(fresh):
@@ -170,8 +179,5 @@ def process_payload(
             "a disclosure is not referenced by any digest of the issuer-signed JWT"
             + (f" (claim {name!r})" if name is not None else " (array element)")
         )
-    return ProcessedPayload(
-        claims,
-        tuple(path for _, path in processor.placed),
-        tuple(processor.placed),
-    )
+    placed = processor.placed
+    return ProcessedPayload(claims, tuple([path for _, path in placed]), tuple(placed))

@@ -61,7 +61,7 @@ def parse_compact(text: str, *, limits: Limits = DEFAULT_LIMITS) -> SdJwt:
     issuer_jwt, disclosures, last = parts[0], parts[1:-1], parts[-1]
     if not issuer_jwt or issuer_jwt.count(".") != 2:
         raise MalformedInput("SD-JWT does not start with a compact JWS")
-    if any(not d for d in disclosures):
+    if "" in disclosures:
         raise MalformedInput("SD-JWT contains an empty disclosure ('~~')")
     kb_jwt = last or None
     if kb_jwt is not None and kb_jwt.count(".") != 2:

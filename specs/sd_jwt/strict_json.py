@@ -24,9 +24,9 @@ from specs.limits import Limits
 # One table does both jobs of the alphabet check: base64url's "-" and "_" become "+" and "/",
 # while "+", "/" and "=" (not base64url, or padding) become "!", which the strict decoder
 # refuses like any other character outside the alphabet (RFC 4648 section 5).
-_TO_STANDARD = bytes.maketrans(b"-_+/=", b"+/!!!")
+TO_STANDARD = bytes.maketrans(b"-_+/=", b"+/!!!")
 # Padding by length modulo 4; a remainder of 1 is impossible and the strict decoder says so.
-_PADDING = (b"", b"", b"==", b"=")
+PADDING = (b"", b"", b"==", b"=")
 
 
 def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -81,7 +81,7 @@ def b64url_decode_ascii(raw: bytes, *, what: str) -> bytes:
     """Decode unpadded base64url given as ASCII bytes (see ``b64url_decode``)."""
     try:
         return binascii.a2b_base64(
-            raw.translate(_TO_STANDARD) + _PADDING[len(raw) & 3], strict_mode=True
+            raw.translate(TO_STANDARD) + PADDING[len(raw) & 3], strict_mode=True
         )
     except (binascii.Error, ValueError):
         raise MalformedInput(

@@ -25,6 +25,8 @@ from specs.sd_jwt.processing import index_disclosures, process_payload
 from specs.sd_jwt.serialization import SdJwt, parse
 from specs.sd_jwt.strict_json import loads_object, verify_jwt
 
+_NUMBER = (int, float)
+
 IssuerKey = KeyInput
 """A public key, a public JWK, or a resolver called with the checked JWS header."""
 
@@ -45,11 +47,10 @@ class VerifiedSdJwt:
 def check_time_claims(payload: Mapping[str, Any], clock: Clock, leeway_seconds: int = 60) -> None:
     """Check ``exp``/``nbf``/``iat`` of a processed payload against the clock (RFC 7519 4.1)."""
     now = clock.now().timestamp()
-    for name in ("exp", "nbf", "iat"):
-        value = payload.get(name)
-        if value is not None and (not isinstance(value, int | float) or isinstance(value, bool)):
-            raise MalformedInput(f"'{name}' must be a number", claim_path=(name,))
     exp, nbf, iat = payload.get("exp"), payload.get("nbf"), payload.get("iat")
+    for name, value in (("exp", exp), ("nbf", nbf), ("iat", iat)):
+        if value is not None and (type(value) is bool or not isinstance(value, _NUMBER)):
+            raise MalformedInput(f"'{name}' must be a number", claim_path=(name,))
     if exp is not None and now >= exp + leeway_seconds:
         raise Expired("the SD-JWT has expired", claim_path=("exp",))
     if nbf is not None and now < nbf - leeway_seconds:
@@ -135,7 +136,7 @@ def verify(
         payload=processed.claims,
         header=header,
         disclosed=processed.disclosed,
-        disclosures=tuple(d for d, _ in processed.placed),
+        disclosures=tuple([d for d, _ in processed.placed]),
         key_binding=kb_payload,
         issuer_payload=issuer_payload,
         sd_jwt=parsed,
