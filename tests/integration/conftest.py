@@ -322,6 +322,7 @@ def build_world(
     card: CardSetup | None = None,
     verifier_urls: dict[str, str] | None = None,
     registered_items: dict[str, list[list[str | int | None]]] | None = None,
+    response_mode: str = "direct_post.jwt",
     seed: str = "wallet",
 ) -> World:
     """Provision every role in ``tmp``, register them in a signed trust list, start the apps.
@@ -364,6 +365,7 @@ def build_world(
             trust_list_anchor=anchor,
             clock=FixedClock(clock.now() - timedelta(days=30)),
             random=SeededRandom(f"verifier-init-{key}"),
+            response_mode=response_mode,
         )
         verifiers[key] = VerifierDeployment(
             key=key,

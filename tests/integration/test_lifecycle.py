@@ -62,8 +62,9 @@ def test_reissue_supersedes_the_old_slip_and_b_sees_the_correction(world: World)
     (old,) = world.receive(offer)
     corrected = {**world.slip_claims, "withheld_tax": world.slip_claims["withheld_tax"] + 1200}
     status, reissued = world.admin(
-        f"/credentials/{offer['offer_id']}/reissue", {"claims": corrected}
+        f"/credentials/{offer['offer_id']}/reissue", {"claims": corrected, "by_reference": True}
     )
+    assert "credential_offer_uri=" in reissued["offer_uri"]
     assert status == 201, reissued
     assert reissued["revoked"]["offer_id"] == offer["offer_id"]
 
