@@ -59,7 +59,8 @@ from specs.openid4vci.constants import (
 )
 from specs.openid4vci.models import CredentialOffer
 from specs.ports import Clock, Random, Signer, SystemClock, SystemRandom
-from specs.sd_jwt_vc import StatusListReference, issue_sd_jwt_vc
+from specs.sd_jwt_vc import StatusListReference
+from specs.sd_jwt_vc.credential import SdJwtVcTemplate, prepare_sd_jwt_vc
 from specs.status_list import (
     STATUS_INVALID,
     STATUS_SUSPENDED,
@@ -211,7 +212,8 @@ class IssuerService:
         self._lock = threading.Lock()
         self._used: dict[str, set[int]] = {}
         self._current_list: str | None = None
-        self._marked: dict[str, dict[str, Any]] = {}
+        self._list_info: dict[str, tuple[int, int]] = {}
+        self._integrity: dict[str, str] = {}
 
     # --- metadata (OpenID4VCI section 12) ---
 
@@ -450,37 +452,66 @@ class IssuerService:
     def credential(self, access_token: str | None, body: bytes) -> CredentialResponse:
         """Credential Endpoint: verify the request and issue one credential per holder key."""
         decision = self.core.credential(access_token, body)
-        now = self.clock.now()
         # One offer yields one batch: the access token is consumed by the first success.
-        if access_token is None or self.repository.use_access_token(access_token, now) is None:
+        if access_token is None:
             raise PolicyViolation("the credentials of this offer were already issued")
         offer = self.repository.offer(decision.offer_id)
-        ctype = self.types[decision.credential_configuration_id]
-        records = self._store_instances(offer, decision.holder_keys, decision.notification_id, now)
-        claims = self._marked_claims(offer, ctype)
-        integrity = ctype.integrity()
-        credentials = [
-            issue_sd_jwt_vc(
-                claims,
+        credentials = self.issue_batch(
+            offer,
+            decision.holder_keys,
+            notification_id=decision.notification_id,
+            now=self.clock.now(),
+            access_token=access_token,
+        )
+        return decision.response(credentials)
+
+    def prepare(self, offer: OfferRecord) -> SdJwtVcTemplate:
+        """Mark and compile an offer's claims once for all the instances of its batch."""
+        ctype = self.types.get(offer.configuration_id)
+        if ctype is None:
+            raise NotFound(f"configuration {offer.configuration_id!r} is not issued here")
+        integrity = self._integrity.get(offer.configuration_id)
+        if integrity is None:
+            integrity = self._integrity[offer.configuration_id] = ctype.integrity()
+        return prepare_sd_jwt_vc(
+            ctype.mark_disclosable(offer.claims),
+            vct=ctype.vct,
+            vct_integrity=integrity,
+            iss=self.url,
+            expires_in=self.settings.credential_ttl_days * SECONDS_PER_DAY,
+            x5c=self.x5c,
+        )
+
+    def issue_batch(
+        self,
+        offer: OfferRecord,
+        holder_keys: Sequence[Mapping[str, Any]],
+        *,
+        now: datetime,
+        notification_id: str | None = None,
+        access_token: str | None = None,
+    ) -> list[str]:
+        """Store one instance per holder key in one transaction, then sign each SD-JWT VC.
+
+        With ``access_token`` the token is consumed in that same transaction. Every instance
+        gets its own status slot, salts, digests and signature (unlinkability).
+        """
+        template = self.prepare(offer)
+        records = self._store_instances(
+            offer, holder_keys, notification_id, now, access_token=access_token
+        )
+        return [
+            template.issue(
                 self.signer,
-                vct=ctype.vct,
-                vct_integrity=integrity,
                 clock=self.clock,
                 random=self.rng,
-                iss=self.url,
                 holder_jwk=key,
-                expires_in=self.settings.credential_ttl_days * SECONDS_PER_DAY,
                 status=StatusListReference(
                     idx=record.status_index, uri=self.status_list_uri(record.status_list)
                 ),
-                x5c=self.x5c,
             )
-            for record, key in zip(records, decision.holder_keys, strict=True)
+            for record, key in zip(records, holder_keys, strict=True)
         ]
-        return decision.response(credentials)
-
-    def _marked_claims(self, offer: OfferRecord, ctype: CredentialType[Any]) -> dict[str, Any]:
-        return ctype.mark_disclosable(offer.claims)
 
     # --- status lists (draft-ietf-oauth-status-list) ---
 
@@ -506,27 +537,24 @@ class IssuerService:
         )
         self._current_list = next_id
 
-    def _store_instances(
-        self,
-        offer: OfferRecord,
-        keys: Sequence[Mapping[str, Any]],
-        notification_id: str | None,
-        now: datetime,
-    ) -> list[CredentialRecord]:
-        if not keys:
-            raise MalformedInput("no holder key to bind the credential to", claim_path=["proofs"])
+    def _allocate_slots(self, count: int, now: datetime) -> tuple[str, list[int]]:
+        """Pick ``count`` random unused indices of the current list (in memory, not stored)."""
         for _ in range(_ALLOCATION_RETRIES):
             with self._lock:
                 list_id = self._list_for_allocation(now)
-                info = self.repository.status_list(list_id)
-                assert info is not None
+                # A status list's bits and size never change once created.
+                info = self._list_info.get(list_id)
+                if info is None:
+                    info = self.repository.status_list(list_id)
+                    assert info is not None
+                    self._list_info[list_id] = info
                 used = self._used.get(list_id)
                 if used is None:
                     used = self.repository.used_status_indices(list_id)
                     self._used[list_id] = used
                 picked: list[int] = []
                 try:
-                    for _key in keys:
+                    for _ in range(count):
                         index = allocate_index(self.rng, info[1], used)
                         used.add(index)
                         picked.append(index)
@@ -534,27 +562,68 @@ class IssuerService:
                     used.difference_update(picked)
                     self._next_list(list_id, now)
                     continue
-            records = [
-                CredentialRecord(
-                    id=b64url_encode(self.rng.bytes(16)),
-                    offer_id=offer.id,
-                    configuration_id=offer.configuration_id,
-                    status_list=list_id,
-                    status_index=index,
-                    status=STATUS_VALID,
-                    holder_thumbprint=thumbprint(dict(key)),
-                    notification_id=notification_id,
-                    notification_event=None,
-                    issued_at=now,
-                    superseded_by=None,
-                )
-                for index, key in zip(picked, keys, strict=True)
-            ]
-            if self.repository.add_credentials(records):
-                return records
-            # Another replica took one of these slots: forget the cache and draw again.
-            with self._lock:
+                return list_id, picked
+        raise Replay("could not allocate unused status list indices; try again")
+
+    def _release_slots(self, list_id: str, picked: Sequence[int], *, stale: bool) -> None:
+        with self._lock:
+            if stale:
+                # Another replica took one of these slots: forget the cache, reload on next use.
                 self._used.pop(list_id, None)
+            elif (used := self._used.get(list_id)) is not None:
+                used.difference_update(picked)
+
+    def _instance_records(
+        self,
+        offer: OfferRecord,
+        keys: Sequence[Mapping[str, Any]],
+        list_id: str,
+        picked: Sequence[int],
+        notification_id: str | None,
+        now: datetime,
+    ) -> list[CredentialRecord]:
+        ids = self.rng.bytes(16 * len(keys))
+        return [
+            CredentialRecord(
+                id=b64url_encode(ids[16 * i : 16 * i + 16]),
+                offer_id=offer.id,
+                configuration_id=offer.configuration_id,
+                status_list=list_id,
+                status_index=index,
+                status=STATUS_VALID,
+                holder_thumbprint=thumbprint(dict(key)),
+                notification_id=notification_id,
+                notification_event=None,
+                issued_at=now,
+                superseded_by=None,
+            )
+            for i, (index, key) in enumerate(zip(picked, keys, strict=True))
+        ]
+
+    def _store_instances(
+        self,
+        offer: OfferRecord,
+        keys: Sequence[Mapping[str, Any]],
+        notification_id: str | None,
+        now: datetime,
+        *,
+        access_token: str | None = None,
+    ) -> list[CredentialRecord]:
+        if not keys:
+            raise MalformedInput("no holder key to bind the credential to", claim_path=["proofs"])
+        for _ in range(_ALLOCATION_RETRIES):
+            list_id, picked = self._allocate_slots(len(keys), now)
+            records = self._instance_records(offer, keys, list_id, picked, notification_id, now)
+            try:
+                stored = self.repository.add_credentials(
+                    records, access_token=access_token, now=now
+                )
+            except BaseException:
+                self._release_slots(list_id, picked, stale=False)
+                raise
+            if stored:
+                return records
+            self._release_slots(list_id, picked, stale=True)
         raise Replay("could not allocate unused status list indices; try again")
 
     def status_list_token(self, list_id: str) -> str:

@@ -31,7 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from specs.errors import NotFound
+from specs.errors import NotFound, PolicyViolation
 
 metadata = MetaData()
 
@@ -492,27 +492,52 @@ class IssuerRepository:
             result = conn.execute(update(offers).where(offers.c.id == offer_id).values(locked=True))
         return result.rowcount == 1
 
-    def add_credentials(self, records: list[CredentialRecord]) -> bool:
-        """Store a batch of credentials in one transaction; False when a status slot was taken."""
+    def add_credentials(
+        self,
+        records: list[CredentialRecord],
+        *,
+        access_token: str | None = None,
+        now: datetime | None = None,
+    ) -> bool:
+        """Store a batch of credentials in one transaction; False when a status slot was taken.
+
+        With ``access_token`` the token is consumed in the SAME transaction (one commit per
+        batch): ``PolicyViolation`` when it is unknown, used, expired or of another offer,
+        and then nothing is stored; on a taken slot the token stays unused for a retry.
+        """
+        rows = [
+            {
+                "id": r.id,
+                "offer_id": r.offer_id,
+                "configuration_id": r.configuration_id,
+                "status_list": r.status_list,
+                "status_index": r.status_index,
+                "status": r.status,
+                "holder_thumbprint": r.holder_thumbprint,
+                "notification_id": r.notification_id,
+                "issued_at": r.issued_at,
+            }
+            for r in records
+        ]
         try:
             with self.engine.begin() as conn:
-                conn.execute(
-                    insert(credentials),
-                    [
-                        {
-                            "id": r.id,
-                            "offer_id": r.offer_id,
-                            "configuration_id": r.configuration_id,
-                            "status_list": r.status_list,
-                            "status_index": r.status_index,
-                            "status": r.status,
-                            "holder_thumbprint": r.holder_thumbprint,
-                            "notification_id": r.notification_id,
-                            "issued_at": r.issued_at,
-                        }
-                        for r in records
-                    ],
-                )
+                if access_token is not None:
+                    if now is None:
+                        raise ValueError("consuming an access token needs 'now'")
+                    row = conn.execute(
+                        update(access_tokens)
+                        .where(
+                            access_tokens.c.token_hash == secret_hash(access_token),
+                            access_tokens.c.used_at.is_(None),
+                            access_tokens.c.expires_at > now,
+                        )
+                        .values(used_at=now)
+                        .returning(access_tokens.c.offer_id)
+                    ).first()
+                    if row is None or any(r.offer_id != row.offer_id for r in records):
+                        raise PolicyViolation("the credentials of this offer were already issued")
+                if rows:
+                    conn.execute(insert(credentials), rows)
         except IntegrityError:
             return False
         return True

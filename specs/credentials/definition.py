@@ -410,8 +410,15 @@ class CredentialType(Generic[T]):
         (recursive disclosures, RFC 9901 section 6.3), so a verifier can receive one member
         without its siblings. Claims unknown to the type are left plain.
         """
-        paths = self.disclosable_paths(allowed_as_sd=allowed_as_sd)
-        nested = {info.path for info in self.claims()}
+        # The type is immutable: its paths are derived once (issuance calls this per offer).
+        key = f"mark:{allowed_as_sd}"
+        cached = self._cache.get(key)
+        if cached is None:
+            cached = self._cache[key] = (
+                self.disclosable_paths(allowed_as_sd=allowed_as_sd),
+                frozenset(info.path for info in self.claims()),
+            )
+        paths, nested = cached
 
         def walk(data: Mapping[str, Any], prefix: ClaimPath) -> dict[str, Any]:
             out: dict[str, Any] = {}

@@ -8,11 +8,13 @@ from datetime import datetime
 from typing import Any
 
 from specs.errors import ClaimPath, MalformedInput
-from specs.jose import unverified_header, unverified_payload
+from specs.jose import sign_compact, unverified_header, unverified_payload
 from specs.keys import DEFAULT_ALLOWED_ALGS
 from specs.limits import DEFAULT_LIMITS, Limits
 from specs.ports import Clock, Random, Signer
 from specs.sd_jwt import SD, KeyBindingCheck, VerifiedSdJwt, issue, parse, verify
+from specs.sd_jwt.constants import SEPARATOR
+from specs.sd_jwt.issuance import IssuanceTemplate, compile_claims
 from specs.sd_jwt.presentation import unverified_processed
 from specs.sd_jwt_vc.constants import (
     ACCEPTED_TYPS,
@@ -142,6 +144,102 @@ def issue_sd_jwt_vc(
         header=header,
         typ=TYP_DC_SD_JWT,
         salts=salts,
+    )
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class SdJwtVcTemplate:
+    """The per-credential part of issuing SD-JWT VCs, prepared once for a batch of instances.
+
+    Each ``issue`` call draws fresh salts and decoys and signs anew, so no two instances share
+    a salt, a digest or a signature (batch issuance for unlinkability).
+    """
+
+    template: IssuanceTemplate
+    vct: str
+    iss: str | None
+    vct_integrity: str | None
+    expires_in: int | None
+    nbf: int | None
+    header: dict[str, Any]
+
+    def render(
+        self,
+        *,
+        clock: Clock,
+        random: Random,
+        holder_jwk: Mapping[str, Any] | None = None,
+        status: StatusListReference | None = None,
+    ) -> tuple[dict[str, Any], list[str]]:
+        """Return one instance's payload and disclosures (fresh salts), not yet signed."""
+        now = int(clock.now().timestamp())
+        leading: dict[str, Any] = {}
+        if self.iss is not None:
+            leading[ISS] = self.iss
+        leading[IAT] = now
+        if self.nbf is not None:
+            leading[NBF] = self.nbf
+        if self.expires_in is not None:
+            leading[EXP] = now + self.expires_in
+        leading[VCT] = self.vct
+        if self.vct_integrity is not None:
+            leading[VCT_INTEGRITY] = self.vct_integrity
+        if holder_jwk is not None:
+            leading[CNF] = {"jwk": dict(holder_jwk)}
+        if status is not None:
+            leading[STATUS] = status.to_claim()
+        return self.template.render(random, leading)
+
+    def issue(
+        self,
+        signer: Signer,
+        *,
+        clock: Clock,
+        random: Random,
+        holder_jwk: Mapping[str, Any] | None = None,
+        status: StatusListReference | None = None,
+    ) -> str:
+        """Issue one instance: same payload shape and order as ``issue_sd_jwt_vc``."""
+        payload, disclosures = self.render(
+            clock=clock, random=random, holder_jwk=holder_jwk, status=status
+        )
+        jwt = sign_compact(payload, signer, header=self.header, typ=TYP_DC_SD_JWT)
+        return SEPARATOR.join((jwt, *disclosures, ""))
+
+
+def prepare_sd_jwt_vc(
+    claims: Mapping[str, Any],
+    *,
+    vct: str,
+    iss: str | None = None,
+    vct_integrity: str | None = None,
+    expires_in: int | None = None,
+    not_before: datetime | int | None = None,
+    x5c: Sequence[str] | None = None,
+    kid: str | None = None,
+    decoys: int = 0,
+    hash_alg: str = "sha-256",
+    limits: Limits = DEFAULT_LIMITS,
+) -> SdJwtVcTemplate:
+    """Check and compile SD-JWT VC claims once for issuing several instances (``SD`` markers)."""
+    for name in NEVER_DISCLOSABLE | {IAT}:
+        if name in claims:
+            raise MalformedInput(f"claim {name!r} is set by issue_sd_jwt_vc, not in claims")
+    if not isinstance(vct, str) or not vct:
+        raise MalformedInput("'vct' must be a non-empty string")
+    header: dict[str, Any] = {}
+    if x5c is not None:
+        header["x5c"] = list(x5c)
+    if kid is not None:
+        header["kid"] = kid
+    return SdJwtVcTemplate(
+        template=compile_claims(claims, hash_alg=hash_alg, decoys=decoys, limits=limits),
+        vct=vct,
+        iss=iss,
+        vct_integrity=vct_integrity,
+        expires_in=expires_in,
+        nbf=_timestamp(not_before),
+        header=header,
     )
 
 
