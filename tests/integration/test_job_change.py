@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
+
 from verifier.pipeline import PASSED, STEPS
 from verifier.purposes import YEAR_END_ADJUSTMENT, purpose
 from wallet.consent import ItemStatus
@@ -76,6 +78,20 @@ def test_job_change(job_world: World) -> None:
     assert "recipient/address" not in result["claims"]
     assert result["issuer"]["entity_id"] == "employer-a"
     assert result["pseudonym"] == world.wallet.pseudonym("employer-b")
+
+    # B's payroll imports the result as structured data.
+    async def export(client: httpx.AsyncClient) -> httpx.Response:
+        deployment = world.verifiers["b"]
+        return await client.get(
+            f"{deployment.url}/hr/transactions/{request['transaction_id']}/export.json",
+            headers={"Authorization": f"Bearer {deployment.hr_token}"},
+        )
+
+    reply = world.run(export)
+    assert reply.status_code == 200
+    (record,) = reply.json()["records"]
+    assert record["payment_amount"] == world.slip_claims["payment_amount"]
+    assert record["pseudonym"] == result["pseudonym"]
 
     # The wallet's log verifies and shows what went to whom.
     assert world.wallet.store.verify_log() == 1

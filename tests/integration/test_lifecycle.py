@@ -57,6 +57,23 @@ def test_revocation_at_a_fails_bs_next_verification_at_the_status_step(world: Wo
     assert [u for u in world.router.fetched if "/status-lists/" in u] == status_uris * 2
 
 
+def test_suspension_holds_b_at_the_status_step_until_a_resumes(world: World) -> None:
+    offer = world.offer()
+    world.receive(offer)
+    assert share_with(world)[1]["outcome"] == "verified"
+    results = []
+    for action in ("suspend", "resume"):
+        status, change = world.admin(f"/credentials/{offer['offer_id']}/{action}")
+        assert status == 200, change
+        world.clock.advance(DEFAULT_REFRESH_SECONDS + 1)
+        results.append(share_with(world)[1])
+    suspended, resumed = results
+    assert suspended["outcome"] == "failed", suspended
+    assert suspended["reason"]["check"] == STEP_STATUS
+    assert "SUSPENDED" in suspended["reason"]["detail"]
+    assert resumed["outcome"] == "verified", resumed
+
+
 def test_reissue_supersedes_the_old_slip_and_b_sees_the_correction(world: World) -> None:
     offer = world.offer()
     (old,) = world.receive(offer)
