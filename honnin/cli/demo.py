@@ -156,16 +156,20 @@ def job_change_demo(
         str,
         typer.Option(
             help=(
-                "consent: B asks for the year-end items and Sato agrees; over-ask: B also asks "
-                "for the My Number and the wallet refuses it (not runnable yet: no role command "
-                "sends a request beyond the registration); both: one after the other."
+                "both (default): consent, then over-ask. consent: B asks for its registered "
+                "year-end items and Sato agrees. over-ask: B also asks for the recipient's My "
+                "Number and address (beyond its registration) and the wallet refuses both even "
+                "though Sato says yes to everything."
             )
         ),
-    ] = "consent",
+    ] = "both",  # honnin.demo.DEFAULT_SCENARIO (not imported: keeps `honnin --help` fast)
     interactive: Annotated[
         bool,
         typer.Option(
-            help="Open the wallet and HR web pages and wait for you instead of auto-approving."
+            help=(
+                "Serve the wallet's web page (`honnin wallet web`), open it and B's HR desk, "
+                "and wait for you to answer each request there instead of auto-approving."
+            )
         ),
     ] = False,
     ready_timeout: Annotated[
@@ -178,8 +182,10 @@ def job_change_demo(
     (real processes, free ports), makes a SoftHSM2 test My Number Card and a wallet, then:
     A bulk-issues slips from a payroll CSV, Sato receives one, B asks for the year-end
     adjustment items, the wallet shows the consent screen and approves, B verifies and writes
-    its payroll CSV, and the wallet log shows the disclosure. Every process it started is
-    stopped at the end, also on errors and Ctrl-C.
+    its payroll CSV; then B over-asks (My Number, address) and the wallet refuses both even
+    with consent; the wallet log shows every disclosure and refusal. The one-shot role
+    commands run in this process through the same command functions; every service process
+    it started is stopped at the end, also on errors and Ctrl-C.
     """
     from honnin.demo import DemoError, JobChangeDemo, sigterm_as_interrupt
 

@@ -561,3 +561,39 @@ def export(
             print_json({"output": str(output), "credentials": len(document["credentials"])})
         else:
             console.print(f"exported to {output}")
+
+
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
+@app.command()
+def web(
+    home: HomeOption = DEFAULT_HOME,
+    passphrase_file: PassFileOption = None,
+    host: Annotated[
+        str, typer.Option(help="Loopback address to listen on (the page is for you only).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8765,
+) -> None:
+    """Serve the wallet's local web page: credentials, receive, consent screen, history.
+
+    Open http://HOST:PORT/ in your browser. The page answers requests with the same
+    consent engine as `present`: items beyond the verifier's registration and a My Number
+    without a legal basis are refused whatever you choose. Stop it with Ctrl-C.
+    """
+    if host not in LOOPBACK_HOSTS:
+        fail(
+            f"--host {host!r} is not a loopback address",
+            hint="the wallet page shows your credentials: serve it on 127.0.0.1 only",
+        )
+    import uvicorn
+
+    from wallet.web import create_app
+
+    with reported_errors(hint="check --home and the passphrase"):
+        wallet = _open(home, passphrase_file)
+    try:
+        console.print(f"wallet page: http://{host}:{port}/ (Ctrl-C to stop)")
+        uvicorn.run(create_app(wallet, client_factory), host=host, port=port, log_level="info")
+    finally:
+        wallet.close()

@@ -1,13 +1,20 @@
-"""Run ``honnin`` sub-commands as separate processes, the way an operator would type them."""
+"""Run ``honnin`` sub-commands the way an operator would type them.
+
+``HonninCli`` runs each command as a separate process; ``InProcessCli`` runs the very same
+command functions inside this process (one interpreter start instead of one per command),
+with the command's environment, stdout and stderr in place for the duration of the call.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import shlex
 import subprocess
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +38,7 @@ class HonninCli:
         self.env = dict(env if env is not None else os.environ)
         self.cwd = cwd
         self.history: list[list[str]] = []
+        self.last_stderr = ""  # warnings a successful command printed
 
     def run(
         self,
@@ -56,6 +64,7 @@ class HonninCli:
                 f"`honnin {shlex.join(args)}` failed (exit {result.returncode}):\n{output}",
                 hint="the step above names the role; its command printed the error",
             )
+        self.last_stderr = result.stderr
         return result
 
     def json(self, args: Sequence[str], **kwargs: Any) -> Any:
@@ -71,6 +80,89 @@ class HonninCli:
     def missing(self, commands: Iterable[Sequence[str]]) -> list[str]:
         """Return the ``honnin`` sub-commands (e.g. ``issuer serve``) this installation lacks."""
         return missing_commands(commands)
+
+
+class InProcessCli:
+    """Runs ``honnin ...`` commands in this process through the CLI's own command tree.
+
+    Not thread-safe: it swaps ``sys.stdout``, ``sys.stderr`` and environment variables for
+    the duration of each call, as a child process would have them.
+    """
+
+    def __init__(self, env: Mapping[str, str] | None = None) -> None:
+        self.env = dict(env or {})
+        self.history: list[list[str]] = []
+        self.last_stderr = ""  # warnings a successful command printed
+
+    def run(
+        self,
+        args: Sequence[str],
+        *,
+        env: Mapping[str, str] | None = None,
+        timeout: float = COMMAND_TIMEOUT_SECONDS,
+    ) -> subprocess.CompletedProcess[str]:
+        """Run ``honnin args``; raise ``DemoError`` with its error output when it fails."""
+        import typer
+
+        from honnin.cli import app
+
+        del timeout  # a command in this process cannot be abandoned half-way
+        self.history.append(list(args))
+        command = typer.main.get_command(app)
+        out, err = io.StringIO(), io.StringIO()
+        with (
+            _environment({**self.env, **(env or {})}),
+            contextlib.redirect_stdout(out),
+            contextlib.redirect_stderr(err),
+        ):
+            try:
+                code = command.main(
+                    list(args), prog_name="honnin", standalone_mode=False
+                )  # typer.Exit comes back as its exit code
+            except typer.Abort:
+                code = 1
+            except typer.TyperException as exc:  # usage errors (typer ships its own click)
+                failure: Any = exc
+                message = failure.format_message() if hasattr(failure, "format_message") else exc
+                err.write(f"{message}\n")
+                code = int(getattr(failure, "exit_code", 1))
+        returncode = code if isinstance(code, int) else 0
+        result = subprocess.CompletedProcess(
+            ["honnin", *args], returncode, out.getvalue(), err.getvalue()
+        )
+        if returncode != 0:
+            output = (result.stderr.strip() or result.stdout.strip())[-2000:]
+            raise DemoError(
+                f"`honnin {shlex.join(args)}` failed (exit {returncode}):\n{output}",
+                hint="the step above names the role; its command printed the error",
+            )
+        self.last_stderr = result.stderr
+        return result
+
+    def json(self, args: Sequence[str], **kwargs: Any) -> Any:
+        """Run ``honnin args`` (which must include ``--json``) and parse its stdout."""
+        result = self.run(args, **kwargs)
+        try:
+            return json.loads(result.stdout)
+        except json.JSONDecodeError as exc:
+            raise DemoError(
+                f"`honnin {shlex.join(args)}` did not print JSON: {result.stdout[:500]!r}"
+            ) from exc
+
+
+@contextlib.contextmanager
+def _environment(values: Mapping[str, str]) -> Iterator[None]:
+    """Set environment variables for the block; restore the previous values after it."""
+    previous = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def missing_commands(commands: Iterable[Sequence[str]]) -> list[str]:

@@ -132,6 +132,12 @@ class ServiceGroup:
                     )
                 time.sleep(0.1)
 
+    def stop(self, service: Service) -> None:
+        """Stop one started service (SIGTERM to its group, SIGKILL after a grace period)."""
+        _stop(service.process)
+        if service in self.services:
+            self.services.remove(service)
+
     def stop_all(self) -> None:
         """Stop every started service: SIGTERM to its group, SIGKILL after a grace period."""
         for service in reversed(self.services):

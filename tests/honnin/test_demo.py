@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from honnin.cli import app
 from honnin.demo import job_change
-from honnin.demo.commands import HonninCli, missing_commands
+from honnin.demo.commands import HonninCli, InProcessCli, missing_commands
 from honnin.demo.job_change import REQUIRED_COMMANDS
 from honnin.demo.processes import DemoError, ServiceGroup, free_port
 
@@ -137,7 +137,81 @@ def test_sd_jwt_demo_still_runs() -> None:
     assert "a replayed presentation is refused" in result.output
 
 
-def test_over_ask_scenario_fails_loudly_until_a_role_can_send_it(tmp_path: Path) -> None:
-    demo = job_change.JobChangeDemo(tmp_path, console=Console(file=io.StringIO()))
-    with pytest.raises(DemoError, match="over-ask scenario needs"):
-        demo.over_ask()
+def test_in_process_cli_runs_the_real_command_and_parses_json() -> None:
+    cli = InProcessCli()
+    result = cli.run(["demo", "--help"])
+    assert "job-change" in result.stdout
+    assert cli.history == [["demo", "--help"]]
+
+
+def test_in_process_cli_reports_the_failing_command_with_its_error() -> None:
+    with pytest.raises(DemoError, match="failed \\(exit 1\\)") as info:
+        InProcessCli().run(["trustlist", "verify", "/nonexistent.jws", "--anchor", "/none.pem"])
+    assert "honnin trustlist verify" in str(info.value)
+    assert "file not found: /nonexistent.jws" in str(info.value)
+
+
+def test_in_process_cli_reports_usage_errors() -> None:
+    with pytest.raises(DemoError, match="exit 2"):
+        InProcessCli().run(["verifier", "request", "--no-such-option"])
+
+
+def test_in_process_cli_sets_the_environment_only_for_the_call(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("HONNIN_DEMO_PROBE", raising=False)
+    monkeypatch.setenv("HONNIN_DEMO_KEEP", "before")
+    seen: dict[str, str | None] = {}
+
+    def probe() -> None:
+        seen["probe"] = os.environ.get("HONNIN_DEMO_PROBE")
+        seen["keep"] = os.environ.get("HONNIN_DEMO_KEEP")
+
+    import typer
+
+    from honnin import cli as root
+
+    extra = typer.Typer()
+    extra.command("probe")(probe)
+    monkeypatch.setattr(root, "app", typer.Typer())
+    root.app.add_typer(extra, name="x")
+    InProcessCli({"HONNIN_DEMO_PROBE": "1"}).run(["x", "probe"], env={"HONNIN_DEMO_KEEP": "during"})
+    assert seen == {"probe": "1", "keep": "during"}
+    assert "HONNIN_DEMO_PROBE" not in os.environ
+    assert os.environ["HONNIN_DEMO_KEEP"] == "before"
+
+
+def test_service_group_stops_one_service(tmp_path: Path) -> None:
+    ports = [free_port(), free_port()]
+    with ServiceGroup(tmp_path) as group:
+        first, second = (
+            group.start(f"s{n}", _http_server(p), ready_url=f"http://127.0.0.1:{p}/", timeout=20)
+            for n, p in enumerate(ports)
+        )
+        group.stop(first)
+        assert not _alive(first.process.pid)
+        assert _alive(second.process.pid)
+        assert group.services == [second]
+    assert not _alive(second.process.pid)
+
+
+def test_demo_scenarios_and_over_asked_items() -> None:
+    assert job_change.DEFAULT_SCENARIO == "both"
+    assert set(job_change.SCENARIOS) == {"both", "consent", "over-ask"}
+    reasons = {path: reason for path, reason, _ in job_change.OVER_ASKED}
+    # One item the consent engine refuses for each reason: My Number and not registered.
+    assert reasons == {"recipient/my_number": "never_share", "recipient/address": "not_registered"}
+    from verifier.purposes import purpose
+
+    registered = {"/".join(map(str, p)) for p in purpose(job_change.YEAR_END).requested_paths}
+    assert not set(reasons) & registered
+
+
+def test_show_command_shortens_long_arguments() -> None:
+    out = io.StringIO()
+    demo = job_change.JobChangeDemo(Path("/nonexistent"), console=Console(file=out, width=400))
+    demo.show_command(["wallet", "present", "openid4vp://?" + "x" * 500])
+    text = out.getvalue()
+    assert "openid4vp://?" in text
+    assert "x" * 200 not in text
+    assert len(text) < 200

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import re
 import shlex
@@ -107,6 +109,17 @@ def test_readme_quick_start_runs(tmp_path: Path, softhsm_module: str) -> None:
     payroll = (workdir / "payroll-b.csv").read_text(encoding="utf-8")
     assert payroll.count("\n") >= 2
     assert "payment_amount" in payroll.splitlines()[0]
+    # The leave date (中途就・退職) reaches B's payroll.
+    (record,) = csv.DictReader(io.StringIO(payroll))
+    assert record["mid_year_change_kind"] == "leave"
+    assert record["mid_year_change_date"] == "2026-06-30"
+    # The default runs both scenarios: the over-asked items are refused, each for its reason.
+    assert "B over-asks" in out
+    assert (
+        "over-ask: the wallet refused recipient/my_number (never_share), "
+        "recipient/address (not_registered); B received neither"
+    ) in out
+    assert "disclosure log intact: 2 entries" in out
     # Every service wrote its log, and none of them is still listening.
     logs = sorted(p.name for p in (workdir / "logs").glob("*.log"))
     assert logs == ["issuer-a.log", "trust-list.log", "verifier-b.log"]
