@@ -215,3 +215,15 @@ def test_show_command_shortens_long_arguments() -> None:
     assert "openid4vp://?" in text
     assert "x" * 200 not in text
     assert len(text) < 200
+
+
+def test_verifier_request_refuses_a_malformed_also_request_path(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "verifier", "request", "--config", str(tmp_path / "verifier.toml"),
+            "--purpose", "year-end-adjustment", "--also-request", "recipient//address",
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert "is not a claim path" in result.output
