@@ -26,6 +26,8 @@ from specs.w3c_vc.constants import (
     DATA_INTEGRITY_V2_SHA256,
     HONNIN_CREDENTIALS_V1_CONTEXT,
     HONNIN_CREDENTIALS_V1_SHA256,
+    HONNIN_CREDENTIALS_V2_CONTEXT,
+    HONNIN_CREDENTIALS_V2_SHA256,
 )
 
 # URL -> (file in specs/w3c_vc/contexts/, pinned SHA-256 of its bytes).
@@ -33,6 +35,7 @@ BUNDLED_CONTEXT_FILES: dict[str, tuple[str, str]] = {
     CREDENTIALS_V2_CONTEXT: ("credentials-v2.jsonld", CREDENTIALS_V2_SHA256),
     DATA_INTEGRITY_V2_CONTEXT: ("data-integrity-v2.jsonld", DATA_INTEGRITY_V2_SHA256),
     HONNIN_CREDENTIALS_V1_CONTEXT: ("honnin-credentials-v1.jsonld", HONNIN_CREDENTIALS_V1_SHA256),
+    HONNIN_CREDENTIALS_V2_CONTEXT: ("honnin-credentials-v2.jsonld", HONNIN_CREDENTIALS_V2_SHA256),
 }
 
 

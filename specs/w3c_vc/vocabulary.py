@@ -8,10 +8,18 @@ align there and keep this table the single place that maps them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from specs.w3c_vc.constants import HONNIN_VOCAB
+from specs.credentials import CREDENTIAL_TYPES, CredentialType
+from specs.w3c_vc.constants import (
+    CLAIM_CREDENTIAL_SUBJECT,
+    HONNIN_VOCAB,
+    TERM_PAIRWISE_PSEUDONYM,
+    TYPE_VERIFIABLE_CREDENTIAL,
+    VERIFIABLE_CREDENTIAL_IRI,
+)
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
@@ -78,10 +86,85 @@ def honnin_context_document() -> dict[str, Any]:
     return {"@context": context}
 
 
+# Terms the credentials v2 context defines (and protects) at the top level: a claim of that
+# name directly under credentialSubject keeps the W3C meaning (schema.org name, ...); nested
+# ones are redefined by the property-scoped context of their parent claim.
+_PROTECTED_BY_CREDENTIALS_V2 = frozenset({"id", "type", "name", "description"})
+
+
+def w3c_type_name(ctype: CredentialType[Any]) -> str:
+    """Return the VC type of a credential type: ``withholding-slip`` -> ``WithholdingSlipCredential``."""
+    return "".join(part.capitalize() for part in ctype.id.split("-")) + "Credential"
+
+
+def credential_definition_types(ctype: CredentialType[Any]) -> list[str]:
+    """Return the ``type`` array of a credential type's VCs (OpenID4VCI credential_definition)."""
+    return [TYPE_VERIFIABLE_CREDENTIAL, w3c_type_name(ctype)]
+
+
+def expanded_types(ctype: CredentialType[Any]) -> tuple[str, ...]:
+    """Return the fully expanded type IRIs of a credential type's VCs (DCQL ``type_values``)."""
+    return (VERIFIABLE_CREDENTIAL_IRI, HONNIN_VOCAB + w3c_type_name(ctype))
+
+
+def credential_type_by_expanded_type(iri: str) -> CredentialType[Any] | None:
+    """Return the credential type whose VC type expands to ``iri``, if any."""
+    for ctype in CREDENTIAL_TYPES.values():
+        if HONNIN_VOCAB + w3c_type_name(ctype) == iri:
+            return ctype
+    return None
+
+
+def subject_pointer(path: Sequence[str | int]) -> str:
+    """Return the JSON pointer of a credential-definition claim path inside a VC."""
+    escaped = [str(p).replace("~", "~0").replace("/", "~1") for p in path]
+    return "/" + "/".join([CLAIM_CREDENTIAL_SUBJECT, *escaped])
+
+
+def _scoped_terms(tree: Mapping[str, Any], top_level: bool) -> dict[str, Any]:
+    terms: dict[str, Any] = {}
+    for name in sorted(tree):
+        if top_level and name in _PROTECTED_BY_CREDENTIALS_V2:
+            continue
+        entry: dict[str, Any] = {"@id": HONNIN_VOCAB + name}
+        if tree[name]:
+            # Property-scoped (JSON-LD 1.1 section 4.1.8): may redefine protected terms.
+            entry["@context"] = _scoped_terms(tree[name], top_level=False)
+        terms[name] = entry
+    return terms
+
+
+def honnin_context_v2_document() -> dict[str, Any]:
+    """Build the honnin v2 context: VC types and claim names of every type in ``specs.credentials``."""
+    tree: dict[str, Any] = {}
+    for ctype in CREDENTIAL_TYPES.values():
+        for info in ctype.claims():
+            node = tree
+            for part in info.path:
+                node = node.setdefault(part, {})
+    context: dict[str, Any] = {
+        "@version": 1.1,
+        "@protected": True,
+        "id": "@id",
+        "type": "@type",
+    }
+    for ctype in sorted(CREDENTIAL_TYPES.values(), key=lambda t: t.id):
+        context[w3c_type_name(ctype)] = {"@id": HONNIN_VOCAB + w3c_type_name(ctype)}
+    context[TERM_PAIRWISE_PSEUDONYM] = {"@id": HONNIN_VOCAB + TERM_PAIRWISE_PSEUDONYM}
+    context.update(_scoped_terms(tree, top_level=True))
+    return {"@context": context}
+
+
 __all__ = [
     "TYPES",
     "WITHHOLDING_SLIP_MANDATORY_SUBJECT_FIELDS",
     "WITHHOLDING_SLIP_TERMS",
     "Term",
+    "credential_definition_types",
+    "credential_type_by_expanded_type",
+    "expanded_types",
     "honnin_context_document",
+    "honnin_context_v2_document",
+    "subject_pointer",
+    "w3c_type_name",
 ]
