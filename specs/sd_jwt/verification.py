@@ -60,6 +60,8 @@ def check_time_claims(payload: Mapping[str, Any], clock: Clock, leeway_seconds: 
 
 
 def _issuer_key(issuer_key: IssuerKey) -> KeyInput:
+    if type(issuer_key) is dict:
+        return public_key_from_jwk_cached(issuer_key)
     if is_public_key(issuer_key):
         return issuer_key
     if isinstance(issuer_key, Mapping):
