@@ -10,7 +10,7 @@ import hashlib
 import hmac
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import parse_qs
 
 from fastapi import FastAPI, Request, Response
@@ -57,6 +57,8 @@ class OfferCreate(BaseModel):
     claims: dict[str, Any]
     by_reference: bool = False
     import_key: str | None = Field(default=None, max_length=256)
+    # OpenID4VCI Appendix A: "dc+sd-jwt" (default) or "mso_mdoc".
+    format: Literal["dc+sd-jwt", "mso_mdoc"] = "dc+sd-jwt"
 
 
 class Reissue(BaseModel):
@@ -272,6 +274,7 @@ def create_app(settings: IssuerSettings, deps: IssuerDeps | None = None) -> Fast
                     body.claims,
                     by_reference=body.by_reference,
                     import_key=body.import_key,
+                    credential_format=body.format,
                 )
             )
             return JSONResponse(

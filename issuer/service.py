@@ -24,6 +24,13 @@ from sqlalchemy import Engine
 
 from issuer.attestation import CardKeyAttestationVerifier
 from issuer.database import make_engine, migrate
+from issuer.mdoc_issuance import (
+    format_of,
+    is_mdoc_configuration,
+    issue_mdoc_batch,
+    mdoc_configuration,
+    mdoc_configuration_id,
+)
 from issuer.settings import IssuerSettings
 from issuer.storage import CredentialRecord, IssuerRepository, OfferRecord
 from issuer.stores import OfferWriter, SqlNonceStore, SqlNotificationStore, SqlOfferStore
@@ -197,6 +204,7 @@ class IssuerService:
         self.types: dict[str, CredentialType[Any]] = {}
         for type_id in settings.credential_types:
             self.types[configuration_id(type_id)] = credential_type(type_id)
+            self.types[mdoc_configuration_id(type_id)] = credential_type(type_id)
         self.metadata = self._build_metadata()
         self.core = CredentialIssuerCore(
             self.metadata,
@@ -302,6 +310,14 @@ class IssuerService:
             },
         }
 
+    def _configuration_of(self, config_id: str, ctype: CredentialType[Any]) -> dict[str, Any]:
+        sd_jwt = self._configuration(ctype)
+        if not is_mdoc_configuration(config_id):
+            return sd_jwt
+        return mdoc_configuration(
+            ctype, signing_alg=self.signer.alg, proof_types=sd_jwt["proof_types_supported"]
+        )
+
     def _build_metadata(self) -> CredentialIssuerMetadata:
         data: dict[str, Any] = {
             "credential_issuer": self.url,
@@ -313,7 +329,8 @@ class IssuerService:
                 {"name": self.settings.name.en, "locale": LOCALE_EN},
             ],
             "credential_configurations_supported": {
-                config_id: self._configuration(ctype) for config_id, ctype in self.types.items()
+                config_id: self._configuration_of(config_id, ctype)
+                for config_id, ctype in self.types.items()
             },
         }
         if self.settings.batch_size >= 2:
@@ -351,8 +368,14 @@ class IssuerService:
             }
         )
 
-    def _type_for(self, type_id: str) -> tuple[str, CredentialType[Any]]:
-        config_id = configuration_id(type_id)
+    def _type_for(
+        self, type_id: str, credential_format: str = FORMAT_DC_SD_JWT
+    ) -> tuple[str, CredentialType[Any]]:
+        config_id = (
+            configuration_id(type_id)
+            if credential_format == FORMAT_DC_SD_JWT
+            else mdoc_configuration_id(type_id)
+        )
         ctype = self.types.get(config_id)
         if ctype is None:
             raise NotFound(
@@ -382,12 +405,13 @@ class IssuerService:
         import_key: str | None = None,
         replaces_credential_id: str | None = None,
         defer: bool = False,
+        credential_format: str = FORMAT_DC_SD_JWT,
     ) -> tuple[IssuedOffer, dict[str, Any] | None]:
         """Create an offer for one person; with ``defer`` return the row for a bulk insert.
 
         When ``import_key`` was imported before, nothing is created and ``created`` is False.
         """
-        config_id, _ = self._type_for(type_id)
+        config_id, _ = self._type_for(type_id, credential_format)
         normalised = self.normalise_claims(type_id, claims)
         writer = OfferWriter(
             self.repository,
@@ -496,6 +520,15 @@ class IssuerService:
         With ``access_token`` the token is consumed in that same transaction. Every instance
         gets its own status slot, salts, digests and signature (unlinkability).
         """
+        if is_mdoc_configuration(offer.configuration_id):
+            return issue_mdoc_batch(
+                self,
+                offer,
+                holder_keys,
+                self._store_instances(
+                    offer, holder_keys, notification_id, now, access_token=access_token
+                ),
+            )
         template = self.prepare(offer)
         records = self._store_instances(
             offer, holder_keys, notification_id, now, access_token=access_token
@@ -698,6 +731,7 @@ class IssuerService:
             offer.claims if claims is None else claims,
             by_reference=by_reference,
             replaces_credential_id=offer.id,
+            credential_format=format_of(offer.configuration_id),
         )
         if change.credential_ids:
             self.repository.mark_superseded(list(change.credential_ids), issued.offer_id)

@@ -493,6 +493,21 @@ class SdJwtVcPipeline:
             key_id = "jwk:" + thumbprint(jwk)
         return _Issuer(entry=entry, key=key, key_id=key_id, credential_type=credential_type)
 
+    def check_status(
+        self,
+        trust_list: TrustList,
+        reference: StatusListReference,
+        *,
+        entry: IssuerEntry,
+        key: PublicKey,
+        key_id: str,
+        credential_type: CredentialType[Any],
+        now: datetime,
+    ) -> str:
+        """Check a status reference of another format (mdoc) with this pipeline's list cache."""
+        issuer = _Issuer(entry=entry, key=key, key_id=key_id, credential_type=credential_type)
+        return self._status(trust_list, reference, issuer, now)
+
     def _status(
         self,
         trust_list: TrustList,

@@ -37,6 +37,7 @@ from specs.openid4vp.request import dns_names
 from specs.ports import Clock, Random, SystemClock, SystemRandom
 from trustlist.evaluation import check_request, verifier_permissions
 from verifier.database import make_engine, migrate
+from verifier.mdoc_verification import MDOC_VP_FORMATS, MdocPipeline, result_path
 from verifier.pipeline import (
     FAILED,
     NOT_RUN,
@@ -52,6 +53,7 @@ from verifier.settings import VerifierSettings
 from verifier.status import StatusListCache
 from verifier.storage import TransactionRecord, VerifierRepository
 from verifier.trust import TrustListSource, load_anchors, trust_list_reader
+from verifier.w3c_verification import VP_FORMAT_LDP_VC, LdpVcPipeline, ldp_result_path
 
 REQUEST_PATH = "/openid4vp/request"
 RESPONSE_PATH = "/openid4vp/response"
@@ -224,6 +226,25 @@ class VerifierService:
                 limits=deps.limits,
             ),
         )
+        self.mdoc_pipeline = MdocPipeline(
+            sd_jwt=self.pipeline,
+            trust_list=self.trust.current,
+            settings=PipelineSettings(
+                kb_max_age_seconds=settings.kb_max_age_seconds,
+                status_max_age_seconds=settings.status_list_max_age_seconds,
+                limits=deps.limits,
+            ),
+        )
+        self.w3c_pipeline = LdpVcPipeline(
+            trust_list=self.trust.current,
+            http=self.http,
+            clock=deps.clock,
+            settings=PipelineSettings(
+                kb_max_age_seconds=settings.kb_max_age_seconds,
+                status_max_age_seconds=settings.status_list_max_age_seconds,
+                limits=deps.limits,
+            ),
+        )
         self._store = RepositoryTransactionStore(self.repository, deps.clock, deps.limits)
 
     def _core(self, store: Any, verifiers: Mapping[str, Any]) -> VerifierCore:
@@ -239,7 +260,9 @@ class VerifierService:
             encryption_key=self.encryption_key,
             response_mode=self.settings.response_mode,
             vp_formats_supported={
-                "dc+sd-jwt": {"sd-jwt_alg_values": ["ES256"], "kb-jwt_alg_values": ["ES256"]}
+                "dc+sd-jwt": {"sd-jwt_alg_values": ["ES256"], "kb-jwt_alg_values": ["ES256"]},
+                **MDOC_VP_FORMATS,
+                "ldp_vc": VP_FORMAT_LDP_VC,
             },
             ttl_seconds=self.settings.transaction_ttl_seconds,
             limits=self.limits,
@@ -332,7 +355,14 @@ class VerifierService:
     def accept(self, form: Mapping[str, str]) -> dict[str, Any]:
         """Process what a wallet POSTed; return the stored result. Raises if no transaction fits."""
         log = StepLog()
-        core = self._core(self._store, {"dc+sd-jwt": self.pipeline.verifier(log)})
+        core = self._core(
+            self._store,
+            {
+                "dc+sd-jwt": self.pipeline.verifier(log),
+                "mso_mdoc": self.mdoc_pipeline.verifier(log),
+                "ldp_vc": self.w3c_pipeline.verifier(log),
+            },
+        )
         result = core.accept_response(form)
         record = self.repository.transaction(result.transaction_id)
         stored = self._result_json(record, result, log)
@@ -377,7 +407,7 @@ class VerifierService:
         for query_id, items in result.claims.items():
             for index, item in enumerate(items):
                 for path, value in item.items():
-                    _flatten(value, "/".join(map(str, path)), claims)
+                    _flatten(value, "/".join(map(str, result_path(ldp_result_path(path)))), claims)
                 details = result.presentations[query_id][index].details
                 issuer = issuer or details.get("issuer")
                 pseudonym = pseudonym or details.get("pseudonym")

@@ -22,6 +22,7 @@ from typing import Any
 from cryptography import x509
 
 from specs.credentials import credential_type_by_vct
+from specs.credentials.mdoc import credential_type_by_doctype
 from specs.dcql import Candidate, CredentialQuery, match_query
 from specs.errors import (
     ClaimPath,
@@ -64,8 +65,22 @@ from wallet.constants import (
     STATUS_VALID,
 )
 from wallet.holder import Wallet
+from wallet.mdoc_presentation import (
+    FORMAT_MSO_MDOC,
+    claim_paths,
+    mdoc_candidate,
+    present_mdoc,
+    query_type,
+)
 from wallet.store import StoredCredential
 from wallet.transport import WalletHttp, expect_ok
+from wallet.w3c_presentation import (
+    FORMAT_LDP_VC,
+    ldp_candidate,
+    ldp_claim_paths,
+    ldp_query_type_ids,
+    present_ldp_vc,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +153,10 @@ def _type_keys(credential_query: CredentialQuery) -> tuple[str, ...]:
     for vct in credential_query.vct_values:
         with contextlib.suppress(NotFound):
             keys.append(credential_type_by_vct(vct).id)
+    mdoc_type = query_type(credential_query)
+    if mdoc_type is not None:
+        keys.extend((mdoc_type.vct, mdoc_type.id))
+    keys.extend(ldp_query_type_ids(credential_query))
     return tuple(keys)
 
 
@@ -188,7 +207,9 @@ def _labels(credential: StoredCredential, language: str) -> dict[ClaimPath, str]
     try:
         kind = credential_type_by_vct(credential.vct)
     except NotFound:
-        return {}
+        if credential.format != FORMAT_MSO_MDOC:
+            return {}
+        kind = credential_type_by_doctype(credential.vct)
     return {info.path: (info.ja if language == "ja" else info.en) for info in kind.claims()}
 
 
@@ -201,8 +222,9 @@ def _refused_by_policy(
     without this the screen would hide that the verifier asked for them at all.
     """
     refused = []
-    for claim in query.claims or ():
-        path = tuple(claim.path)
+    for path in ldp_claim_paths(
+        query, claim_paths(query, [claim.path for claim in query.claims or ()])
+    ):
         if (is_my_number(path) and not legal_basis) or not any(
             path_covers(r, path) for r in registered
         ):
@@ -227,7 +249,7 @@ def prepare(
     entry = _verifier_entry(trust_list, verified)
     queries = request.dcql_query.credentials
     for query in queries:
-        if query.format != FORMAT_DC_SD_JWT:
+        if query.format not in (FORMAT_DC_SD_JWT, FORMAT_MSO_MDOC, FORMAT_LDP_VC):
             raise Unsupported(f"Credential Format {query.format!r} is not held by this wallet")
     use = _choose_use(entry, queries, purpose_id)
     permissions = verifier_permissions(
@@ -239,7 +261,12 @@ def prepare(
     )
     stored = {c.id: c for c in wallet.store.credentials() if c.status == STATUS_VALID}
     candidates = [
-        Candidate(id=c.id, format=c.format, claims=c.claims, vcts=(c.vct,)) for c in stored.values()
+        mdoc_candidate(c)
+        if c.format == FORMAT_MSO_MDOC
+        else ldp_candidate(c)
+        if c.format == FORMAT_LDP_VC
+        else Candidate(id=c.id, format=c.format, claims=c.claims, vcts=(c.vct,))
+        for c in stored.values()
     ]
     matched = match_query(request.dcql_query, candidates)
     if not matched.satisfied:
@@ -270,7 +297,7 @@ def prepare(
                     purpose=purpose,
                     credential_id=credential.id,
                     requested=[
-                        *found[0].disclose,
+                        *ldp_claim_paths(query, claim_paths(query, found[0].disclose)),
                         *_refused_by_policy(query, registered, legal_basis),
                     ],
                     registered=registered,
@@ -411,7 +438,7 @@ def respond(
         return _decline(wallet, pending, "no item was approved")
     request = pending.verified.request
     pseudonym = wallet.pseudonym(pending.verifier_id)
-    vp_token: dict[str, list[str]] = {}
+    vp_token: dict[str, list[str | dict[str, Any]]] = {}
     logged: list[dict[str, Any]] = []
     refill: list[str] = []
     for item in pending.screens:
@@ -425,20 +452,33 @@ def respond(
             )
         if wallet.store.instances_left(item.credential.id) <= REFILL_THRESHOLD:
             refill.append(item.credential.id)
-        shown = present(instance.credential, decision.disclosed)
-        parsed = parse(shown)
-        payload, _ = unverified_processed(parse(instance.credential))
-        sd_alg = str(payload.get("_sd_alg", "sha-256"))
-        kb_jwt = create_kb_jwt(
-            parsed.sd_jwt_string(),
-            wallet.keys.signer(instance.key_id),
-            aud=request.client_id,
-            nonce=request.nonce,
-            clock=wallet.clock,
-            sd_alg=sd_alg,
-            extra_claims={KB_PSEUDONYM_CLAIM: pseudonym},
-        )
-        vp_token[item.query_id] = [parsed.with_parts(list(parsed.disclosures), kb_jwt).serialize()]
+        if item.credential.format == FORMAT_LDP_VC:
+            vp_token[item.query_id] = [
+                present_ldp_vc(wallet, instance, decision.disclosed, request, pseudonym)
+            ]
+        elif item.credential.format == FORMAT_MSO_MDOC:
+            vp_token[item.query_id] = [
+                present_mdoc(
+                    wallet, item.credential, instance, decision.disclosed, request, pseudonym
+                )
+            ]
+        else:
+            shown = present(instance.credential, decision.disclosed)
+            parsed = parse(shown)
+            payload, _ = unverified_processed(parse(instance.credential))
+            sd_alg = str(payload.get("_sd_alg", "sha-256"))
+            kb_jwt = create_kb_jwt(
+                parsed.sd_jwt_string(),
+                wallet.keys.signer(instance.key_id),
+                aud=request.client_id,
+                nonce=request.nonce,
+                clock=wallet.clock,
+                sd_alg=sd_alg,
+                extra_claims={KB_PSEUDONYM_CLAIM: pseudonym},
+            )
+            vp_token[item.query_id] = [
+                parsed.with_parts(list(parsed.disclosures), kb_jwt).serialize()
+            ]
         logged.append(
             {
                 "query_id": item.query_id,

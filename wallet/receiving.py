@@ -52,8 +52,10 @@ from wallet.constants import (
     STATUS_VALID,
 )
 from wallet.holder import Wallet
+from wallet.mdoc_presentation import FORMAT_MSO_MDOC, store_mdocs
 from wallet.store import CredentialInstance, StoredCredential
 from wallet.transport import WalletHttp, expect_ok
+from wallet.w3c_presentation import FORMAT_LDP_VC, store_ldp_vcs
 
 # Claims that describe the token, not the person: kept out of the displayed claims.
 TOKEN_CLAIMS = frozenset({"iss", "iat", "nbf", "exp", "cnf", "vct", "vct#integrity", "status"})
@@ -185,8 +187,11 @@ async def _receive_one(
     config = metadata.credential_configurations_supported.get(configuration_id)
     if config is None:
         raise NotFound(f"the issuer does not describe configuration {configuration_id!r}")
-    if config.format != FORMAT_DC_SD_JWT:
-        raise Unsupported(f"this wallet stores {FORMAT_DC_SD_JWT} credentials, not {config.format}")
+    if config.format not in (FORMAT_DC_SD_JWT, FORMAT_MSO_MDOC, FORMAT_LDP_VC):
+        raise Unsupported(
+            f"this wallet stores {FORMAT_DC_SD_JWT} and {FORMAT_MSO_MDOC} credentials, "
+            f"not {config.format}"
+        )
     count = max(1, min(batch_size or DEFAULT_BATCH_SIZE, metadata.batch_size))
     c_nonce: str | None = None
     if metadata.nonce_endpoint is not None:
@@ -204,7 +209,28 @@ async def _receive_one(
         response = parse_credential_response(reply.body, keys_sent=len(jwks))
         if response.credentials is None:
             raise Unsupported("deferred issuance is not supported by this wallet")
-        stored, instances = _store(wallet, metadata, configuration_id, response.credentials, jwks)
+        if config.format == FORMAT_LDP_VC:
+            stored, instances = store_ldp_vcs(
+                wallet,
+                metadata,
+                configuration_id,
+                response.credentials,
+                jwks,
+                _display(metadata, configuration_id),
+            )
+        elif config.format == FORMAT_MSO_MDOC:
+            stored, instances = store_mdocs(
+                wallet,
+                metadata,
+                configuration_id,
+                response.credentials,
+                jwks,
+                _display(metadata, configuration_id),
+            )
+        else:
+            stored, instances = _store(
+                wallet, metadata, configuration_id, response.credentials, jwks
+            )
     except HonninError:
         _drop_keys(wallet, jwks)
         raise

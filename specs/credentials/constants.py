@@ -14,6 +14,11 @@ VCT_BASE = "https://honnin.example/credentials"
 # Prefix of the ISO 18013-5 / 23220-2 mdoc namespace of a type: ``{prefix}.{id}.{version}``
 # with dashes turned into underscores, e.g. ``jp.honnin.withholding_slip.1``.
 MDOC_NAMESPACE_PREFIX = "jp.honnin"
+# The namespace of what the wallet itself signs in an mdoc's DeviceSigned (ISO 18013-5
+# 8.3.2.1.2.2 DeviceNameSpaces, authorized by the MSO keyAuthorizations): the verifier's
+# pairwise pseudonym, as the KB-JWT claim ``pseudonym`` carries it for SD-JWT VC.
+MDOC_DEVICE_NAMESPACE = "jp.honnin.wallet.1"
+MDOC_PSEUDONYM_ELEMENT = "pseudonym"
 
 # JSON Schema dialect of every schema (JSON Schema draft 2020-12, Core section 8.1.1).
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"

@@ -70,12 +70,16 @@ def issue(
     expected_update: datetime | None = None,
     digest_algorithm: str = DEFAULT_DIGEST_ALGORITHM,
     limits: Limits = DEFAULT_LIMITS,
+    status: Mapping[str, Any] | None = None,
+    key_authorizations: Mapping[str, Any] | None = None,
 ) -> Document:
     """Issue a ``Document`` (docType + IssuerSigned) binding ``namespaces`` to ``device_key``.
 
     ``namespaces`` is ``{namespace: {element identifier: value}}``; values may be any CBOR
     value, ``date`` (encoded as full-date) or aware ``datetime`` (tdate). ``device_key`` is the
     holder's public JWK; ``certificate_chain`` is the document signer certificate first.
+    ``status`` goes into the MSO as ``status`` (Token Status List draft, mdoc section:
+    ``{"status_list": {"idx", "uri"}}``); ``key_authorizations`` into ``deviceKeyInfo``.
     """
     if not isinstance(doc_type, str) or not doc_type:
         raise MalformedInput("docType must be a non-empty string")
@@ -125,6 +129,8 @@ def issue(
             valid_until=start + valid_for,
             expected_update=expected_update,
         ),
+        key_authorizations=dict(key_authorizations) if key_authorizations is not None else None,
+        extra={"status": dict(status)} if status is not None else {},
     )
     payload = encode_cbor(embed(mso.to_cbor_value()))
     ders = [cert.public_bytes(serialization.Encoding.DER) for cert in certificate_chain]

@@ -324,6 +324,7 @@ def build_world(
     registered_items: dict[str, list[list[str | int | None]]] | None = None,
     response_mode: str = "direct_post.jwt",
     seed: str = "wallet",
+    extra_purposes: Sequence[str] = (),
 ) -> World:
     """Provision every role in ``tmp``, register them in a signed trust list, start the apps.
 
@@ -409,12 +410,14 @@ def build_world(
                 "certificate_files": [str(deployment.settings_path.parent / "access-cert.pem")],
                 "intended_uses": [
                     {
-                        "purpose_id": YEAR_END_ADJUSTMENT,
+                        "purpose_id": purpose_id,
                         "purpose": {"ja": "年末調整", "en": "year-end tax adjustment"},
                         "credentials": [
                             {"credential_type": WITHHOLDING_SLIP_V1.id, "claims": items}
                         ],
                     }
+                    # extra_purposes: more purpose ids registered for the same items.
+                    for purpose_id in (YEAR_END_ADJUSTMENT, *extra_purposes)
                 ],
                 "status_history": _granted(clock),
             },
