@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from honnin.cli import app
 from honnin.demo import job_change
-from honnin.demo.commands import HonninCli, InProcessCli, missing_commands
+from honnin.demo.commands import HonninCli, InProcessCli, honnin_argv, missing_commands
 from honnin.demo.job_change import REQUIRED_COMMANDS
 from honnin.demo.processes import DemoError, ServiceGroup, free_port
 
@@ -227,3 +227,72 @@ def test_verifier_request_refuses_a_malformed_also_request_path(tmp_path: Path) 
     )  # fmt: skip
     assert result.exit_code == 1
     assert "is not a claim path" in result.output
+
+
+@pytest.mark.slow
+@pytest.mark.softhsm
+def test_interactive_demo_is_answered_on_the_wallet_page(
+    tmp_path: Path, softhsm_module: str
+) -> None:
+    """--interactive serves `honnin wallet web`; a person (here: this test) answers there."""
+    import html
+    import re
+    import subprocess
+
+    import httpx
+
+    workdir = tmp_path / "demo"
+    demo = subprocess.Popen(
+        [*honnin_argv(), "demo", "job-change", "--interactive", "--scenario", "over-ask",
+         "--workdir", str(workdir)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "BROWSER": "true", "COLUMNS": "400"},  # no browser in a test
+    )  # fmt: skip
+    assert demo.stdout is not None
+    output: list[str] = []
+    wallet_url = ""
+    screens: list[str] = []
+    try:
+        waiting_for_link = False
+        for line in demo.stdout:
+            output.append(line)
+            found = re.search(r"wallet page: (http://127\.0\.0\.1:\d+/)", line)
+            wallet_url = found.group(1) if found else wallet_url
+            if "paste this request link" in line:
+                waiting_for_link = True
+            elif waiting_for_link and line.startswith("openid4vp://"):
+                waiting_for_link = False
+                page = httpx.post(wallet_url + "present", data={"link": line.strip()}, timeout=60)
+                screens.append(page.text)
+                key = re.search(r'action="/consent/([0-9a-f]+)', page.text)
+                assert key is not None, page.text[-2000:]
+                items = [
+                    html.unescape(v) for v in re.findall(r'name="item" value="([^"]+)"', page.text)
+                ]
+                answer = httpx.post(
+                    wallet_url + f"consent/{key.group(1)}",
+                    data={"action": "share", "item": items},
+                    timeout=60,
+                )
+                assert answer.status_code == 200
+        assert demo.wait(timeout=240) == 0, "".join(output)[-4000:]
+    finally:
+        if demo.poll() is None:
+            demo.kill()
+            demo.wait()
+    (screen,) = screens
+    # The wallet page lists the over-asked items as refused, with no checkbox for them.
+    assert "recipient/my_number" in screen
+    assert "住所又は居所" in screen  # recipient/address, labelled from the slip type
+    boxes = re.findall(r'name="item" value="([^"]+)"', screen)
+    assert len(boxes) == 10  # the registered items only
+    assert not [b for b in boxes if "my_number" in b or "address" in b]
+    text = "".join(output)
+    assert "recipient/my_number (never_share), recipient/address (not_registered)" in text
+    assert sorted(p.name for p in (workdir / "logs").glob("*.log")) == [
+        "issuer-a.log", "trust-list.log", "verifier-b.log", "wallet-web.log",
+    ]  # fmt: skip
+    with pytest.raises(httpx.TransportError):
+        httpx.get(wallet_url, timeout=2)
