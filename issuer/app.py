@@ -34,6 +34,7 @@ from issuer.service import (
     StatusChange,
 )
 from issuer.settings import IssuerSettings
+from issuer.w3c_issuance import mount_w3c_routes
 from specs.encoding import parse_json_object
 from specs.errors import HonninError, LimitExceeded, MalformedInput
 from specs.openid4vci import Endpoint
@@ -57,8 +58,8 @@ class OfferCreate(BaseModel):
     claims: dict[str, Any]
     by_reference: bool = False
     import_key: str | None = Field(default=None, max_length=256)
-    # OpenID4VCI Appendix A: "dc+sd-jwt" (default) or "mso_mdoc".
-    format: Literal["dc+sd-jwt", "mso_mdoc"] = "dc+sd-jwt"
+    # OpenID4VCI Appendix A: "dc+sd-jwt" (default), "mso_mdoc" or "ldp_vc".
+    format: Literal["dc+sd-jwt", "mso_mdoc", "ldp_vc"] = "dc+sd-jwt"
 
 
 class Reissue(BaseModel):
@@ -316,6 +317,8 @@ def create_app(settings: IssuerSettings, deps: IssuerDeps | None = None) -> Fast
             )
 
         return await admin(request, call)
+
+    mount_w3c_routes(app, service.w3c, prefix)
 
     @app.exception_handler(HonninError)
     async def honnin_error(_: Request, exc: HonninError) -> Response:

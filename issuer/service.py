@@ -34,6 +34,7 @@ from issuer.mdoc_issuance import (
 from issuer.settings import IssuerSettings
 from issuer.storage import CredentialRecord, IssuerRepository, OfferRecord
 from issuer.stores import OfferWriter, SqlNonceStore, SqlNotificationStore, SqlOfferStore
+from issuer.w3c_issuance import W3cIssuance, is_ldp_vc_configuration, ldp_vc_configuration_id
 from specs.credentials import CredentialType, credential_type
 from specs.credentials.constants import LOCALE_EN, LOCALE_JA
 from specs.encoding import b64url_encode, parse_json_object
@@ -57,6 +58,7 @@ from specs.openid4vci import (
 )
 from specs.openid4vci.constants import (
     FORMAT_DC_SD_JWT,
+    FORMAT_LDP_VC,
     GRANT_TYPE_PRE_AUTHORIZED_CODE,
     PROOF_TYPE_ATTESTATION,
     PROOF_TYPE_JWT,
@@ -205,6 +207,8 @@ class IssuerService:
         for type_id in settings.credential_types:
             self.types[configuration_id(type_id)] = credential_type(type_id)
             self.types[mdoc_configuration_id(type_id)] = credential_type(type_id)
+            self.types[ldp_vc_configuration_id(type_id)] = credential_type(type_id)
+        self.w3c = W3cIssuance(self)
         self.metadata = self._build_metadata()
         self.core = CredentialIssuerCore(
             self.metadata,
@@ -312,6 +316,8 @@ class IssuerService:
 
     def _configuration_of(self, config_id: str, ctype: CredentialType[Any]) -> dict[str, Any]:
         sd_jwt = self._configuration(ctype)
+        if is_ldp_vc_configuration(config_id):
+            return self.w3c.configuration(ctype, sd_jwt)
         if not is_mdoc_configuration(config_id):
             return sd_jwt
         return mdoc_configuration(
@@ -374,6 +380,8 @@ class IssuerService:
         config_id = (
             configuration_id(type_id)
             if credential_format == FORMAT_DC_SD_JWT
+            else ldp_vc_configuration_id(type_id)
+            if credential_format == FORMAT_LDP_VC
             else mdoc_configuration_id(type_id)
         )
         ctype = self.types.get(config_id)
@@ -520,6 +528,14 @@ class IssuerService:
         With ``access_token`` the token is consumed in that same transaction. Every instance
         gets its own status slot, salts, digests and signature (unlinkability).
         """
+        if is_ldp_vc_configuration(offer.configuration_id):
+            return self.w3c.issue_batch(  # type: ignore[return-value]
+                offer,
+                holder_keys,
+                now=now,
+                notification_id=notification_id,
+                access_token=access_token,
+            )
         if is_mdoc_configuration(offer.configuration_id):
             return issue_mdoc_batch(
                 self,
@@ -731,7 +747,9 @@ class IssuerService:
             offer.claims if claims is None else claims,
             by_reference=by_reference,
             replaces_credential_id=offer.id,
-            credential_format=format_of(offer.configuration_id),
+            credential_format=FORMAT_LDP_VC
+            if is_ldp_vc_configuration(offer.configuration_id)
+            else format_of(offer.configuration_id),
         )
         if change.credential_ids:
             self.repository.mark_superseded(list(change.credential_ids), issued.offer_id)
