@@ -63,7 +63,9 @@ def mdoc_elements(ctype: CredentialType[Any]) -> tuple[MdocElement, ...]:
 def _by_identifier(ctype: CredentialType[Any]) -> dict[str, MdocElement]:
     cached = ctype._cache.get("mdoc_by_identifier")
     if cached is None:
-        cached = ctype._cache["mdoc_by_identifier"] = {e.identifier: e for e in mdoc_elements(ctype)}
+        cached = ctype._cache["mdoc_by_identifier"] = {
+            e.identifier: e for e in mdoc_elements(ctype)
+        }
     found: dict[str, MdocElement] = cached
     return found
 
