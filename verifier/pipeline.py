@@ -40,16 +40,15 @@ from specs.errors import (
     UntrustedIssuer,
     ValidationError,
 )
-from specs.jose.jws import split_compact
 from specs.keys import PublicKey
 from specs.keys.jwk import public_key_from_jwk, thumbprint
 from specs.keys.x509 import parse_x5c
 from specs.limits import DEFAULT_LIMITS, Limits
 from specs.openid4vp import PresentationContext, VerifiedPresentation
 from specs.ports import Clock, FixedClock
-from specs.sd_jwt import KeyBindingCheck, SdJwt, VerifiedSdJwt, parse, verify, verify_kb_jwt
+from specs.sd_jwt import KeyBindingCheck, VerifiedSdJwt, verify_kb_jwt
 from specs.sd_jwt.key_binding import public_key_from_cnf
-from specs.sd_jwt.strict_json import b64url_decode, loads_object
+from specs.sd_jwt.verification import UnverifiedSdJwt, unverified_sd_jwt, verify_parsed
 from specs.sd_jwt_vc import StatusListReference, check_iss_matches_certificate
 from specs.sd_jwt_vc.constants import ACCEPTED_TYPS, STATUS, TYP_DC_SD_JWT, VCT
 from specs.sd_jwt_vc.credential import check_vc_claims
@@ -229,19 +228,16 @@ def _authorize(
     return decision.issuer
 
 
-def _unverified_part(token: str, index: int, what: str, limits: Limits) -> dict[str, Any]:
-    # The header or payload as a JSON object, NOT verified (the signature step checks it).
-    part = split_compact(token, limits)[index]
-    return loads_object(b64url_decode(part, what=what), what=what, limits=limits)
-
-
 def schema_problems(
     credential_type: CredentialType[Any], claims: Mapping[str, Any]
 ) -> list[ValidationError]:
     """Return what breaks the type's value rules among the claims present (absent ones are DCQL's)."""
     present = {k: v for k, v in claims.items() if k not in _REGISTERED}
     problems = []
-    for problem in credential_type.field_problems(present):
+    # A valid document (the usual case) is judged without building an error object for
+    # every absent mandatory claim; only a broken one goes through field_problems.
+    judged = [] if credential_type.present_claims_valid(present) else None
+    for problem in credential_type.field_problems(present) if judged is None else judged:
         path = tuple(problem.claim_path or ())
         node: Any = present
         for part in path:
@@ -314,17 +310,16 @@ class SdJwtVcPipeline:
         # One list for the whole presentation, so every step judges against the same version.
         trust_list = self._trust_list()
 
-        def well_formed() -> tuple[SdJwt, dict[str, Any], dict[str, Any]]:
+        def well_formed() -> UnverifiedSdJwt:
             if context.query.format != FORMAT_DC_SD_JWT:
                 raise MalformedInput(f"format {context.query.format!r} is not dc+sd-jwt")
-            parsed = parse(presentation, limits=limits)
-            return (
-                parsed,
-                _unverified_part(parsed.issuer_jwt, 0, "JWS header", limits),
-                _unverified_part(parsed.issuer_jwt, 1, "JWS payload", limits),
-            )
+            # Header and payload NOT verified yet: the signature step checks the very bytes
+            # they were decoded from, without decoding them again.
+            return unverified_sd_jwt(presentation, limits=limits)
 
-        parsed, header, claimed = _run(STEP_WELL_FORMED, well_formed)
+        unverified: UnverifiedSdJwt = _run(STEP_WELL_FORMED, well_formed)
+        parsed, header, claimed = unverified.sd_jwt, unverified.header, unverified.payload
+        assert claimed is not None
         log.passed(STEP_WELL_FORMED, query_id)
         issuer: _Issuer = _run(
             STEP_ISSUER_TRUSTED, lambda: self._issuer(trust_list, header, claimed, context.now)
@@ -338,7 +333,7 @@ class SdJwtVcPipeline:
         # The SD-JWT without its KB-JWT: key binding is its own step, checked once below.
         sd_jwt_string = parsed.sd_jwt_string()
         try:
-            result, status = self._credential(parsed, sd_jwt_string, header, issuer, clock)
+            result, status = self._credential(unverified, issuer, clock)
         except (Expired, NotYetValid) as exc:
             # verify() checks times only after the signature and every digest passed.
             log.passed(STEP_SIGNATURE, query_id)
@@ -404,24 +399,22 @@ class SdJwtVcPipeline:
         )
 
     def _credential(
-        self,
-        parsed: SdJwt,
-        sd_jwt_string: str,
-        header: Mapping[str, Any],
-        issuer: _Issuer,
-        clock: Clock,
+        self, unverified: UnverifiedSdJwt, issuer: _Issuer, clock: Clock
     ) -> tuple[VerifiedSdJwt, StatusListReference | None]:
         # The SD-JWT VC rules of specs.sd_jwt_vc.verify_sd_jwt_vc over the already parsed
         # presentation: typ (draft section 3.2.1), RFC 9901 verification, claim rules, vct.
+        # Key binding is its own step (below), so the KB-JWT is left out here.
         limits = self._settings.limits
-        typ = header.get("typ")
+        typ = unverified.header.get("typ")
         if typ not in ACCEPTED_TYPS:
             raise MalformedInput(f"'typ' must be {TYP_DC_SD_JWT!r}, got {typ!r}")
-        if parsed.json_document is None:
-            source: str = sd_jwt_string
-        else:
-            source = parsed.with_parts(parsed.disclosures, None).serialize()
-        result = verify(source, issuer.key, clock=clock, require_key_binding=False, limits=limits)
+        result = verify_parsed(
+            unverified.without_key_binding(),
+            issuer.key,
+            clock=clock,
+            require_key_binding=False,
+            limits=limits,
+        )
         check_vc_claims(result)
         payload = result.payload
         if payload[VCT] != issuer.credential_type.vct:

@@ -9,6 +9,7 @@ of a dataclass for issuance, and which claims are selectively disclosable.
 from __future__ import annotations
 
 import dataclasses
+import re
 import types
 import typing
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -40,7 +41,7 @@ from specs.credentials.constants import (
     SD_VALUES,
     VCT_BASE,
 )
-from specs.credentials.values import ValueRule
+from specs.credentials.values import KANA_PATTERN, Integer, Kana, Pattern, Text, ValueRule
 from specs.errors import MalformedInput, ValidationError
 from specs.integrity import integrity
 from specs.sd_jwt import SD
@@ -121,6 +122,68 @@ def _fields(model: type) -> tuple[_Field, ...]:
             raise TypeError(f"{model.__name__}.{f.name}: a nested claim needs a dataclass")
         out.append(_Field(f.name, claim, mandatory, nested))
     return tuple(out)
+
+
+Accept = Callable[[Any], bool]
+# A Pattern has no length rule; any length passes its quick test.
+MAX_TEXT_CHECKED = 1 << 62
+
+
+def _accept(rule: ValueRule) -> Accept:
+    """Return a predicate equal to ``rule.problem(value) is None`` that builds no message.
+
+    For the common rules a cheap test decides the valid case; anything it does not accept
+    at once is judged by ``problem`` itself, so the verdict never differs from it.
+    """
+    problem = rule.problem
+    if isinstance(rule, Integer):
+        low, high = rule.minimum, rule.maximum
+        return lambda v: (type(v) is int and low <= v <= high) or problem(v) is None
+    if isinstance(rule, Text):
+        low, high, pattern = 1, rule.max_length, rule._pattern()
+    elif isinstance(rule, Kana):
+        low, high, pattern = 0, rule.max_length, KANA_PATTERN
+    elif isinstance(rule, Pattern):
+        low, high, pattern = 0, MAX_TEXT_CHECKED, rule._pattern()
+    else:
+        return lambda v: problem(v) is None
+    search = re.compile(pattern).search
+    return lambda v: (
+        (type(v) is str and low <= len(v) <= high and search(v) is not None) or problem(v) is None
+    )
+
+
+# Per model: (claim name, the nested model's plan or None, the value predicate).
+_Plan = tuple[tuple[str, "_Plan | None", Accept], ...]
+
+
+@cache
+def _plan(model: type) -> _Plan:
+    out: list[tuple[str, _Plan | None, Accept]] = []
+    for f in _fields(model):
+        if f.nested is not None:
+            out.append((f.name, _plan(f.nested), _no_accept))
+        else:
+            assert f.claim.rule is not None
+            out.append((f.name, None, _accept(f.claim.rule)))
+    return tuple(out)
+
+
+def _no_accept(_: Any) -> bool:
+    return False
+
+
+def _present_valid(plan: _Plan, data: Mapping[str, Any]) -> bool:
+    for name, nested, accept in plan:
+        if name not in data:
+            continue
+        value = data[name]
+        if nested is not None:
+            if not isinstance(value, Mapping) or not _present_valid(nested, value):
+                return False
+        elif not accept(value):
+            return False
+    return True
 
 
 def _label(claim: Claim) -> str:
@@ -322,6 +385,16 @@ class CredentialType(Generic[T]):
             return out
 
         return walk(self.model, claims, ())
+
+    def present_claims_valid(self, claims: Mapping[str, Any]) -> bool:
+        """True when every claim present keeps its value rule; builds no error objects.
+
+        The verdict equals "``field_problems`` reports nothing at a claim path present in
+        ``claims``" (absent claims, mandatory or not, are not judged); call
+        ``field_problems`` for the details when it is False.
+        """
+        model: type = self.model
+        return _present_valid(_plan(model), claims)
 
     def _check_problems(self, claims: Mapping[str, Any]) -> list[ValidationError]:
         def walk(model: type, data: Mapping[str, Any], prefix: ClaimPath) -> list[ValidationError]:

@@ -36,6 +36,10 @@ Public API:
   -> VerifiedSdJwt``: every check of RFC 9901 section 7.1 and 7.3; raises ``HonninError``
   subclasses (``InvalidSignature``, ``DigestMismatch``, ``MalformedInput``, ``LimitExceeded``,
   ``Expired``, ``NotYetValid``, ``AudienceMismatch``, ``NonceMismatch``, ``Unsupported``).
+- ``unverified_sd_jwt(presentation, *, decode_payload=True, limits) -> UnverifiedSdJwt``: split
+  and decode (NOT verified) the issuer JWT's header and payload and the disclosures, once;
+  ``verify_parsed(unverified, issuer_key, ...)`` then runs every check of ``verify`` without
+  decoding the issuer JWT again (a verifier that needs ``iss``/``vct``/``x5c`` first).
 - ``KeyBindingCheck(aud, nonce, max_age_seconds=300, leeway_seconds=60, allowed_algs=...)``.
 - ``to_json_serialization(sd_jwt, general=False)`` / ``parse_json_serialization(doc)``: the
   JWS JSON serialization of section 8 (``verify`` and ``present`` accept it directly).
@@ -55,7 +59,14 @@ from specs.sd_jwt.serialization import (
     parse_json_serialization,
     to_json_serialization,
 )
-from specs.sd_jwt.verification import VerifiedSdJwt, check_time_claims, verify
+from specs.sd_jwt.verification import (
+    UnverifiedSdJwt,
+    VerifiedSdJwt,
+    check_time_claims,
+    unverified_sd_jwt,
+    verify,
+    verify_parsed,
+)
 
 __all__ = [
     "SD",
@@ -63,6 +74,7 @@ __all__ = [
     "KeyBindingCheck",
     "ProcessedPayload",
     "SdJwt",
+    "UnverifiedSdJwt",
     "VerifiedSdJwt",
     "check_time_claims",
     "create_kb_jwt",
@@ -80,6 +92,8 @@ __all__ = [
     "select_disclosures",
     "to_json_serialization",
     "unverified_processed",
+    "unverified_sd_jwt",
     "verify",
     "verify_kb_jwt",
+    "verify_parsed",
 ]

@@ -17,7 +17,7 @@ from specs.encoding import parse_json
 from specs.errors import LimitExceeded, MalformedInput, Unsupported
 from specs.jose import check_header
 from specs.jose.jws import KeyInput
-from specs.keys import public_key_from_jwk, verify_signature
+from specs.keys import PublicKey, public_key_from_jwk, verify_signature
 from specs.keys.jwk import is_public_key
 from specs.limits import Limits
 
@@ -105,6 +105,17 @@ def b64url_decode(text: str, *, what: str) -> bytes:
     return b64url_decode_ascii(raw, what=what)
 
 
+def resolve_key(key: KeyInput, header: dict[str, Any]) -> PublicKey:
+    """Return the public key to check a JWS with: the key, a JWK's key, or a resolver's answer."""
+    if is_public_key(key):
+        return key
+    if isinstance(key, Mapping):
+        return public_key_from_jwk(dict(key))
+    if callable(key) and not hasattr(key, "public_numbers") and not hasattr(key, "verify"):
+        return key(header)
+    return key  # type: ignore[return-value]
+
+
 def verify_jwt(
     token: str,
     key: KeyInput,
@@ -136,14 +147,8 @@ def verify_jwt(
         raise Unsupported("unencoded payloads (RFC 7797) are not supported")
     payload_raw = b64url_decode_ascii(payload_part, what="JWS payload")
     signature = b64url_decode_ascii(signature_part, what="JWS signature")
-    if is_public_key(key):
-        public_key = key
-    elif isinstance(key, Mapping):
-        public_key = public_key_from_jwk(dict(key))
-    elif callable(key) and not hasattr(key, "public_numbers") and not hasattr(key, "verify"):
-        public_key = key(header)
-    else:
-        public_key = key  # type: ignore[assignment]
     # The signing input is the token up to its second '.' (RFC 7515 section 5.2 step 8).
-    verify_signature(alg, public_key, raw[: len(header_part) + 1 + len(payload_part)], signature)
+    verify_signature(
+        alg, resolve_key(key, header), raw[: len(header_part) + 1 + len(payload_part)], signature
+    )
     return header, loads_object(payload_raw, what="JWS payload", limits=limits)
