@@ -49,7 +49,12 @@ from specs.ports import Clock, FixedClock
 from specs.sd_jwt import KeyBindingCheck, VerifiedSdJwt, verify_kb_jwt
 from specs.sd_jwt.key_binding import public_key_from_cnf
 from specs.sd_jwt.verification import UnverifiedSdJwt, unverified_sd_jwt, verify_parsed
-from specs.sd_jwt_vc import StatusListReference, check_iss_matches_certificate
+from specs.sd_jwt_vc import (
+    CertificateNames,
+    StatusListReference,
+    certificate_names,
+    check_iss_matches_names,
+)
 from specs.sd_jwt_vc.constants import ACCEPTED_TYPS, STATUS, TYP_DC_SD_JWT, VCT
 from specs.sd_jwt_vc.credential import check_vc_claims
 from specs.status_list import (
@@ -158,11 +163,12 @@ class _Issuer:
 
 @dataclass(frozen=True, slots=True)
 class _Chain:
-    """An ``x5c`` chain parsed once: certificates, the leaf's key and its cache id."""
+    """An ``x5c`` chain parsed once: certificates, the leaf's key, cache id and SAN names."""
 
     certificates: tuple[x509.Certificate, ...]
     key: PublicKey
     key_id: str
+    names: CertificateNames
 
 
 class _Failed(Exception):
@@ -438,6 +444,7 @@ class SdJwtVcPipeline:
             certificates=certificates,
             key=leaf.public_key(),  # type: ignore[arg-type]
             key_id="x5c:" + leaf.fingerprint(leaf.signature_hash_algorithm or _sha256()).hex(),
+            names=certificate_names(leaf),
         )
         if cache_key is not None:
             if len(self._chains) >= _MAX_CACHED_CHAINS:
@@ -465,7 +472,6 @@ class SdJwtVcPipeline:
         policy = self._settings.withdrawal_policy
         if "x5c" in header:
             chain = self._chain(header["x5c"])
-            leaf = chain.certificates[0]
             entry = _authorize(
                 trust_list,
                 credential_type,
@@ -476,7 +482,7 @@ class SdJwtVcPipeline:
                 chain_cache=self._issuer_chains,
             )
             if "iss" in claimed:
-                check_iss_matches_certificate(claimed["iss"], leaf)
+                check_iss_matches_names(claimed["iss"], chain.names)
             key: PublicKey = chain.key
             key_id = chain.key_id
         else:

@@ -47,12 +47,15 @@ from specs.sd_jwt_vc.credential import (
     verify_sd_jwt_vc,
 )
 from specs.sd_jwt_vc.issuer_keys import (
+    CertificateNames,
     IssuerKeyResolver,
     IssuerMetadataKeys,
     JwtVcIssuerMetadata,
     StaticIssuerKey,
     X5cIssuerKeys,
+    certificate_names,
     check_iss_matches_certificate,
+    check_iss_matches_names,
     issuer_metadata_url,
 )
 from specs.sd_jwt_vc.type_metadata import (
@@ -66,6 +69,7 @@ from specs.sd_jwt_vc.type_metadata import (
 )
 
 __all__ = [
+    "CertificateNames",
     "ClaimDisplay",
     "ClaimMetadata",
     "IssuerKeyResolver",
@@ -77,7 +81,9 @@ __all__ = [
     "TypeMetadata",
     "VerifiedSdJwtVc",
     "X5cIssuerKeys",
+    "certificate_names",
     "check_iss_matches_certificate",
+    "check_iss_matches_names",
     "check_type_metadata_integrity",
     "check_vc_claims",
     "issue_sd_jwt_vc",

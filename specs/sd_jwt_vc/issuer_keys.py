@@ -7,6 +7,7 @@ metadata); nothing here touches the network.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 from urllib.parse import urlsplit
@@ -77,24 +78,50 @@ class X5cIssuerKeys:
         return key
 
 
+@dataclass(frozen=True, slots=True)
+class CertificateNames:
+    """The subjectAltName URIs and DNS names of an issuer certificate (None: no such extension)."""
+
+    uris: frozenset[str] | None
+    dns: frozenset[str] | None
+
+
+def certificate_names(leaf: x509.Certificate) -> CertificateNames:
+    """Read the names ``iss`` may match from a certificate, once (for a chain kept in a cache)."""
+    try:
+        san = leaf.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except x509.ExtensionNotFound:
+        return CertificateNames(None, None)
+    return CertificateNames(
+        frozenset(san.get_values_for_type(x509.UniformResourceIdentifier)),
+        frozenset(san.get_values_for_type(x509.DNSName)),
+    )
+
+
+def check_iss_matches_names(iss: Any, names: CertificateNames) -> None:
+    """``check_iss_matches_certificate`` over names read by ``certificate_names``."""
+    if not isinstance(iss, str):
+        raise MalformedInput("'iss' must be a string", claim_path=(ISS,))
+    if names.uris is None or names.dns is None:
+        raise UntrustedIssuer("the issuer certificate has no subjectAltName to match 'iss'")
+    if iss in names.uris:
+        return
+    try:
+        parts = urlsplit(iss)
+        host = parts.hostname
+    except ValueError:  # e.g. an unclosed IPv6 bracket: names no host of the certificate
+        host = None
+        parts = urlsplit("")
+    if parts.scheme == "https" and host and host in names.dns:
+        return
+    raise UntrustedIssuer(f"'iss' {iss!r} does not match the issuer certificate")
+
+
 def check_iss_matches_certificate(iss: Any, leaf: x509.Certificate) -> None:
     """Raise ``UntrustedIssuer`` unless ``iss`` is a SAN URI of the leaf or its https host a SAN DNS name."""
     if not isinstance(iss, str):
         raise MalformedInput("'iss' must be a string", claim_path=(ISS,))
-    try:
-        san = leaf.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-    except x509.ExtensionNotFound:
-        raise UntrustedIssuer(
-            "the issuer certificate has no subjectAltName to match 'iss'"
-        ) from None
-    uris = san.get_values_for_type(x509.UniformResourceIdentifier)
-    dns = san.get_values_for_type(x509.DNSName)
-    if iss in uris:
-        return
-    parts = urlsplit(iss)
-    if parts.scheme == "https" and parts.hostname and parts.hostname in dns:
-        return
-    raise UntrustedIssuer(f"'iss' {iss!r} does not match the issuer certificate")
+    check_iss_matches_names(iss, certificate_names(leaf))
 
 
 class JwtVcIssuerMetadata(BaseModel):
