@@ -15,6 +15,10 @@ from honnin.cli.output import (
     read_json_file,
     reported_errors,
 )
+from specs.errors import Unsupported
+from specs.openid4vci.constants import FORMAT_DC_SD_JWT, FORMAT_LDP_VC, FORMAT_MSO_MDOC
+
+OFFER_FORMATS = (FORMAT_DC_SD_JWT, FORMAT_MSO_MDOC, FORMAT_LDP_VC)
 
 if TYPE_CHECKING:
     from issuer.service import IssuedOffer, IssuerService
@@ -135,6 +139,14 @@ def offer(
     type_id: Annotated[
         str, typer.Option("--type", help="Credential type, e.g. withholding-slip.")
     ] = "withholding-slip",
+    credential_format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="Credential format: dc+sd-jwt (SD-JWT VC), mso_mdoc (ISO mdoc) or ldp_vc "
+            "(W3C VC with Data Integrity).",
+        ),
+    ] = "dc+sd-jwt",
     by_reference: Annotated[
         bool, typer.Option(help="Link to the offer (credential_offer_uri) instead of embedding it.")
     ] = False,
@@ -155,7 +167,14 @@ def offer(
         service = _service(config)
         try:
             claims = read_json_file(data)
-            created, _ = service.create_offer(type_id, claims, by_reference=by_reference)
+            if credential_format not in OFFER_FORMATS:
+                raise Unsupported(
+                    f"unknown credential format {credential_format!r}; "
+                    f"use one of {', '.join(OFFER_FORMATS)}"
+                )
+            created, _ = service.create_offer(
+                type_id, claims, by_reference=by_reference, credential_format=credential_format
+            )
             _write_offer_files(service, created, qr, letter, _person_name(claims))
         finally:
             service.close()

@@ -235,3 +235,24 @@ def test_init_rejects_empty_japanese_name(tmp_path: Path, name: str) -> None:
         app, ["issuer", "init", str(tmp_path / "x"), "--name", name, "--url", "https://a.example"]
     )
     assert result.exit_code == 1
+
+
+@pytest.mark.parametrize(
+    ("credential_format", "configuration_id"),
+    [("mso_mdoc", "withholding-slip-mdoc"), ("ldp_vc", "withholding-slip-ldp-vc")],
+)
+def test_offer_in_another_format(
+    tmp_path: Path, credential_format: str, configuration_id: str
+) -> None:
+    config = _init(tmp_path)
+    claims_file = tmp_path / "claims.json"
+    claims_file.write_text(json.dumps(_claims(), ensure_ascii=False), encoding="utf-8")
+    base = ["issuer", "offer", "--config", str(config), "--data", str(claims_file), "--json"]
+    result = runner.invoke(app, [*base, "--format", credential_format])
+    assert result.exit_code == 0, result.output
+    parsed = parse_offer_link(json.loads(result.stdout)["offer_uri"])
+    assert parsed.offer is not None
+    assert parsed.offer.credential_configuration_ids == [configuration_id]
+    unknown = runner.invoke(app, [*base, "--format", "jwt_vc_json"])
+    assert unknown.exit_code == 1
+    assert json.loads(unknown.stdout)["error"]["code"] == "unsupported"
