@@ -138,6 +138,7 @@ _SEMANTIC_DECODERS[TAG_ENCODED_CBOR] = _decode_encoded_cbor
 _SCALARS = frozenset({int, bool, float, date, datetime, type(None)})
 # An EncodedCBOR holds a byte string, so for shapes it is a leaf too.
 _LEAVES = _SCALARS | {bytes, str, EncodedCBOR}
+_KEY_KINDS = frozenset({str, int})
 
 
 def _check_tree(value: Any, limits: Limits) -> None:
@@ -176,19 +177,23 @@ def _check_shapes(value: Any) -> None:
     """``_check_tree`` minus string sizes, for input too short to hold an oversize string."""
     stack = [value]
     pop, push, extend = stack.pop, stack.append, stack.extend
-    leaves = _LEAVES
+    leaves, key_kinds = _LEAVES, _KEY_KINDS
     while stack:
         item = pop()
         kind = type(item)
         if kind in leaves:
             continue
+        # A container of leaves only cannot fail: its members are not pushed (the type sets
+        # are gathered in C), which leaves the order, and so the first refusal, unchanged.
         if kind is dict:
-            for key in item:
-                if type(key) is not str and type(key) is not int:
-                    raise MalformedInput("CBOR map keys must be integers or text strings")
-            extend(item.values())
+            if not key_kinds.issuperset(map(type, item)):
+                raise MalformedInput("CBOR map keys must be integers or text strings")
+            members = item.values()
+            if not leaves.issuperset(map(type, members)):
+                extend(members)
         elif kind is list:
-            extend(item)
+            if not leaves.issuperset(map(type, item)):
+                extend(item)
         elif kind is COSETagged:
             push(item.value)
         else:
@@ -313,23 +318,77 @@ def unwrap_encoded_cbor(data: bytes, *, what: str = "CBOR", limits: Limits = DEF
     return decode_cbor(data, what=what, limits=limits)
 
 
-def unembed_items(
-    items: Sequence[object], *, what: str, limits: Limits = DEFAULT_LIMITS
-) -> list[Any]:
-    """Decode the tag-24 items of one message strictly: ``[unembed(item) for item in items]``.
+# The same decoders minus tag 24: cbor2 then builds ``CBORTag(24, value)`` itself, with no
+# Python call per item (see ``decode_keeping_tag24``).
+_OUTER_DECODERS = {
+    tag: decode for tag, decode in _SEMANTIC_DECODERS.items() if tag != TAG_ENCODED_CBOR
+}
+_OUTER_LEAVES = _SCALARS | {bytes, str}
 
-    The usual case takes one decoder, made for this call, over the items' concatenation:
-    after each item it must stand exactly at that item's own end (so no item lends bytes to
-    or borrows them from the next), and one shape check covers them all; that needs every
-    item non-empty and no longer than a string may be. Anything else, or any failure, is
-    handed to ``unembed`` item by item, which gives the verdict and its wording.
+
+def decode_keeping_tag24(data: bytes, *, limits: Limits = DEFAULT_LIMITS) -> Any | None:
+    """Decode like ``decode_cbor``, but leave tag-24 items as ``cbor2.CBORTag(24, bytes)``.
+
+    Returns ``None`` instead of raising, and also whenever the input is off the common case
+    (a COSE tag or any other tag but 24, input longer than a string may be, or a message
+    that is just null): the caller then uses ``decode_cbor``, which gives the verdict and
+    its wording. When a tree comes
+    back, ``decode_cbor`` accepts ``data`` and returns the same tree with each
+    ``CBORTag(24, b)`` as ``EncodedCBOR(b)``.
+    """
+    size = len(data) if type(data) is bytes else 0
+    if not 0 < size <= min(limits.max_cbor_bytes, limits.max_cbor_string_bytes):
+        return None
+    stream = io.BytesIO(data)
+    try:
+        value = cbor2.CBORDecoder(
+            stream,
+            semantic_decoders=_OUTER_DECODERS,
+            max_depth=limits.max_cbor_depth,
+            allow_indefinite=False,
+            allow_duplicate_keys=False,
+        ).decode()
+    except Exception:  # decode_cbor gives the verdict
+        return None
+    if stream.tell() != size:
+        return None
+    # _check_shapes with CBORTag(24, bytes) as the only tag; no string can be oversize here.
+    stack = [value]
+    pop, extend = stack.pop, stack.extend
+    leaves, key_kinds = _OUTER_LEAVES, _KEY_KINDS
+    tag_type = cbor2.CBORTag
+    while stack:
+        item = pop()
+        kind = type(item)
+        if kind in leaves:
+            continue
+        if kind is dict:
+            if not key_kinds.issuperset(map(type, item)):
+                return None
+            members = item.values()
+            if not leaves.issuperset(map(type, members)):
+                extend(members)
+        elif kind is list:
+            if not leaves.issuperset(map(type, item)):
+                extend(item)
+        elif kind is not tag_type or item.tag != TAG_ENCODED_CBOR or type(item.value) is not bytes:
+            return None
+    return value
+
+
+def decode_sequence(parts: Sequence[bytes], *, limits: Limits = DEFAULT_LIMITS) -> list[Any] | None:
+    """``[decode_cbor(part) for part in parts]`` with one decoder, or ``None`` to say "ask it".
+
+    One decoder, made for this call, reads the parts' concatenation; after each part it must
+    stand exactly at that part's own end (so no part lends bytes to or borrows them from the
+    next), and one shape check covers them all. That needs every part non-empty and no
+    longer than a string may be; anything else, or any failure, gives ``None``, and the
+    caller decodes part by part for the verdict and its wording.
     """
     limit = min(limits.max_cbor_bytes, limits.max_cbor_string_bytes)
-    parts = []
-    for item in items:
-        if type(item) is not EncodedCBOR or not 0 < len(item.data) <= limit:
-            return [unembed(item, what=what, limits=limits) for item in items]
-        parts.append(item.data)
+    for part in parts:
+        if type(part) is not bytes or not 0 < len(part) <= limit:
+            return None
     stream = io.BytesIO(b"".join(parts))
     decoder = cbor2.CBORDecoder(
         stream,
@@ -341,17 +400,32 @@ def unembed_items(
     )
     values = []
     end = 0
+    tell, decode = stream.tell, decoder.decode
     try:
         for part in parts:
             end += len(part)
-            values.append(decoder.decode())
-            if stream.tell() != end:
-                break
-        else:
-            _check_shapes(values)
+            values.append(decode())
+            if tell() != end:
+                return None
+        _check_shapes(values)
+    except Exception:  # decode_cbor gives the verdict
+        return None
+    return values
+
+
+def unembed_items(
+    items: Sequence[object], *, what: str, limits: Limits = DEFAULT_LIMITS
+) -> list[Any]:
+    """Decode the tag-24 items of one message strictly: ``[unembed(item) for item in items]``.
+
+    The usual case takes one decoder for them all (``decode_sequence``); anything else, or
+    any failure, is handed to ``unembed`` item by item, which gives the verdict and its wording.
+    """
+    parts = [item.data for item in items if isinstance(item, EncodedCBOR)]
+    if len(parts) == len(items):
+        values = decode_sequence(parts, limits=limits)
+        if values is not None:
             return values
-    except Exception:  # noqa: S110 - the item-by-item path below gives the verdict
-        pass
     return [unembed(item, what=what, limits=limits) for item in items]
 
 

@@ -164,7 +164,14 @@ def _parse_tdate_member(value: dict[Any, Any], key: str, required: bool = True) 
 
 def parse_mso(embedded: object, *, limits: Limits = DEFAULT_LIMITS) -> MobileSecurityObject:
     """Decode MobileSecurityObjectBytes (tag 24) into an MSO (structure only)."""
-    value = _map(unembed(embedded, what="MobileSecurityObjectBytes", limits=limits), "MSO")
+    return mso_from_value(
+        unembed(embedded, what="MobileSecurityObjectBytes", limits=limits), limits
+    )
+
+
+def mso_from_value(decoded: object, limits: Limits = DEFAULT_LIMITS) -> MobileSecurityObject:
+    """Build an MSO from the decoded content of MobileSecurityObjectBytes (structure only)."""
+    value = _map(decoded, "MSO")
     what = "MobileSecurityObject"
     version = _require(value, "version", str, what)
     if version != "1.0":
@@ -346,7 +353,8 @@ def _parse_device_signed(value: object, limits: Limits) -> DeviceSigned:
     return DeviceSigned(namespaces, message, is_mac=True)
 
 
-def _parse_errors(value: object) -> dict[str, dict[str, int]] | None:
+def parse_document_errors(value: object) -> dict[str, dict[str, int]] | None:
+    """Read a Document's ``errors`` map (namespace to element to ErrorCode), or ``None``."""
     if value is None:
         return None
     errors = _map(value, "errors")
@@ -371,7 +379,9 @@ def parse_document_value(value: object, *, limits: Limits = DEFAULT_LIMITS) -> D
         if "deviceSigned" in document
         else None
     )
-    return Document(doc_type, issuer_signed, device_signed, _parse_errors(document.get("errors")))
+    return Document(
+        doc_type, issuer_signed, device_signed, parse_document_errors(document.get("errors"))
+    )
 
 
 def decode_document(data: bytes, *, limits: Limits = DEFAULT_LIMITS) -> Document:

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import cbor2
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from specs.errors import (
     DigestMismatch,
     Expired,
+    HonninError,
     MalformedInput,
     NotYetValid,
     PolicyViolation,
@@ -23,11 +25,27 @@ from specs.errors import (
 from specs.keys.jwk import PublicKey
 from specs.keys.x509 import validate_chain
 from specs.limits import DEFAULT_LIMITS, Limits
-from specs.mdoc.cbor import EncodedCBOR, cbor_head, unembed, unembed_items, unwrap_encoded_cbor
-from specs.mdoc.constants import DEVICE_AUTH_ALGS, ISSUER_AUTH_ALGS, STATUS_OK
+from specs.mdoc.cbor import (
+    EncodedCBOR,
+    cbor_head,
+    decode_keeping_tag24,
+    decode_sequence,
+    unembed,
+    unembed_items,
+    unwrap_encoded_cbor,
+)
+from specs.mdoc.constants import (
+    DEVICE_AUTH_ALGS,
+    ISSUER_AUTH_ALGS,
+    MIN_RANDOM_BYTES,
+    STATUS_OK,
+    TAG_COSE_SIGN1,
+)
 from specs.mdoc.cose import (
+    CoseMessage,
     certificates,
     device_key_from_cose_key,
+    parse_cose,
     verify_mac0,
     verify_sign1,
     x5chain_der,
@@ -35,12 +53,15 @@ from specs.mdoc.cose import (
 from specs.mdoc.device_authentication import device_authentication_bytes, emac_key
 from specs.mdoc.issuance import ITEM_HASHES
 from specs.mdoc.model import (
+    DeviceSigned,
     Document,
     MobileSecurityObject,
     Namespaces,
     ValidityInfo,
     decode_device_response,
     issuer_signed_item_from_value,
+    mso_from_value,
+    parse_document_errors,
     parse_mso,
 )
 from specs.ports import Clock
@@ -101,31 +122,30 @@ class VerifiedDocument:
     errors: dict[str, dict[str, int]]
 
 
-def verify_issuer_signed(
-    document: Document,
-    *,
+def _check_issuer_auth(
+    issuer_auth: CoseMessage,
     trust_anchors: Sequence[x509.Certificate] | TrustAnchors,
     now: datetime,
-    allowed_algs: Collection[str] = ISSUER_AUTH_ALGS,
-    limits: Limits = DEFAULT_LIMITS,
-) -> VerifiedIssuerSigned:
-    """Check IssuerAuth (x5chain to an anchor, signature), docType, validity and every digest."""
-    issuer_auth = document.issuer_signed.issuer_auth
+    allowed_algs: Collection[str],
+    limits: Limits,
+) -> x509.Certificate:
+    """Validate IssuerAuth's x5chain to an anchor and its signature; return the DS certificate."""
     ders = x5chain_der(issuer_auth, what="issuerAuth", limits=limits)
     anchors = (
         trust_anchors if isinstance(trust_anchors, TrustAnchors) else TrustAnchors(trust_anchors)
     )
     leaf = anchors.validate(ders, now, what="issuerAuth")
     verify_sign1(issuer_auth, leaf.public_key(), allowed_algs=allowed_algs, what="issuerAuth")  # type: ignore[arg-type]
-    if issuer_auth.payload is None:
-        raise MalformedInput("issuerAuth must carry the MSO as its payload")
-    mso = parse_mso(
-        unwrap_encoded_cbor(issuer_auth.payload, what="issuerAuth payload", limits=limits),
-        limits=limits,
-    )
-    if mso.doc_type != document.doc_type:
+    return leaf
+
+
+def _check_mso(
+    mso: MobileSecurityObject, doc_type: str, leaf: x509.Certificate, now: datetime
+) -> Any:
+    """Check the MSO's docType and validity; return the hashlib constructor of its digests."""
+    if mso.doc_type != doc_type:
         raise ValidationError(
-            f"docType {document.doc_type!r} does not match the signed MSO docType {mso.doc_type!r}"
+            f"docType {doc_type!r} does not match the signed MSO docType {mso.doc_type!r}"
         )
     validity = mso.validity_info
     # Section 9.3.1: the MSO must be signed while the DS certificate is valid, and be valid now.
@@ -140,9 +160,23 @@ def verify_issuer_signed(
     hash_new = ITEM_HASHES.get(mso.digest_algorithm)
     if hash_new is None:
         raise Unsupported(f"digest algorithm {mso.digest_algorithm!r} is not supported")
+    return hash_new
+
+
+def _check_elements(
+    mso: MobileSecurityObject,
+    hash_new: Any,
+    items_by_namespace: Mapping[str, Sequence[bytes]],
+    decode: Callable[[str], Sequence[Any]],
+) -> Namespaces:
+    """Check every IssuerSignedItem against its MSO digest; return the elements by namespace.
+
+    ``items_by_namespace`` holds the content bytes of each tag-24 item; ``decode(namespace)``
+    returns their decoded values, asked for only once the namespace is known to the MSO.
+    """
     compare = hmac.compare_digest
     namespaces: Namespaces = {}
-    for namespace, items in document.issuer_signed.namespaces.items():
+    for namespace, datas in items_by_namespace.items():
         signed = mso.value_digests.get(namespace)
         if signed is None:
             raise DigestMismatch(
@@ -150,38 +184,83 @@ def verify_issuer_signed(
             )
         elements: dict[str, Any] = {}
         seen_ids: set[int] = set()
-        decoded = unembed_items(items, what="IssuerSignedItemBytes", limits=limits)
-        for embedded, value in zip(items, decoded, strict=True):
-            item = issuer_signed_item_from_value(value)
-            if item.digest_id in seen_ids or item.element_identifier in elements:
+        for data, value in zip(datas, decode(namespace), strict=True):
+            # issuer_signed_item_from_value's acceptance test, without building the item;
+            # anything else goes to it for the refusal and its wording.
+            digest_id = value.get("digestID") if type(value) is dict else None
+            random = value.get("random") if type(value) is dict else None
+            identifier = value.get("elementIdentifier") if type(value) is dict else None
+            if not (
+                type(digest_id) is int
+                and type(random) is bytes
+                and type(identifier) is str
+                and "elementValue" in value
+                and 0 <= digest_id <= 2**31 - 1
+                and len(random) >= MIN_RANDOM_BYTES
+            ):
+                issuer_signed_item_from_value(value)
+                raise AssertionError("unreachable: the item was refused above")  # pragma: no cover
+            if digest_id in seen_ids or identifier in elements:
                 raise MalformedInput(
-                    "element or digestID returned twice",
-                    claim_path=[namespace, item.element_identifier],
+                    "element or digestID returned twice", claim_path=[namespace, identifier]
                 )
-            seen_ids.add(item.digest_id)
-            expected = signed.get(item.digest_id)
+            seen_ids.add(digest_id)
+            expected = signed.get(digest_id)
             if expected is None:
                 raise DigestMismatch(
-                    f"digestID {item.digest_id} is not in the MSO",
-                    claim_path=[namespace, item.element_identifier],
+                    f"digestID {digest_id} is not in the MSO", claim_path=[namespace, identifier]
                 )
             # Section 9.1.2.5: the digest covers the tag-24 encoding, #6.24(bstr), of the item.
-            data = embedded.data
             digest = hash_new(b"\xd8\x18" + cbor_head(2, len(data)) + data).digest()
             if not compare(digest, expected):
                 raise DigestMismatch(
                     "element does not match its digest in the MSO",
-                    claim_path=[namespace, item.element_identifier],
+                    claim_path=[namespace, identifier],
                 )
-            elements[item.element_identifier] = item.element_value
+            elements[identifier] = value["elementValue"]
         namespaces[namespace] = elements
+    return namespaces
+
+
+def verify_issuer_signed(
+    document: Document,
+    *,
+    trust_anchors: Sequence[x509.Certificate] | TrustAnchors,
+    now: datetime,
+    allowed_algs: Collection[str] = ISSUER_AUTH_ALGS,
+    limits: Limits = DEFAULT_LIMITS,
+) -> VerifiedIssuerSigned:
+    """Check IssuerAuth (x5chain to an anchor, signature), docType, validity and every digest."""
+    issuer_auth = document.issuer_signed.issuer_auth
+    leaf = _check_issuer_auth(issuer_auth, trust_anchors, now, allowed_algs, limits)
+    if issuer_auth.payload is None:
+        raise MalformedInput("issuerAuth must carry the MSO as its payload")
+    mso = parse_mso(
+        unwrap_encoded_cbor(issuer_auth.payload, what="issuerAuth payload", limits=limits),
+        limits=limits,
+    )
+    hash_new = _check_mso(mso, document.doc_type, leaf, now)
+    issued = document.issuer_signed.namespaces
+    namespaces = _check_elements(
+        mso,
+        hash_new,
+        {namespace: [item.data for item in items] for namespace, items in issued.items()},
+        lambda namespace: unembed_items(
+            issued[namespace], what="IssuerSignedItemBytes", limits=limits
+        ),
+    )
     return VerifiedIssuerSigned(mso, leaf, namespaces)
 
 
 def _device_namespaces(
     embedded: EncodedCBOR, mso: MobileSecurityObject, limits: Limits
 ) -> Namespaces:
-    value = unembed(embedded, what="DeviceNameSpacesBytes", limits=limits)
+    return _device_namespaces_from_value(
+        unembed(embedded, what="DeviceNameSpacesBytes", limits=limits), mso
+    )
+
+
+def _device_namespaces_from_value(value: object, mso: MobileSecurityObject) -> Namespaces:
     if not isinstance(value, dict):
         raise MalformedInput("DeviceNameSpaces must be a map")
     authorized = mso.key_authorizations or {}
@@ -205,6 +284,36 @@ def _device_namespaces(
     return out
 
 
+def _check_device_auth(
+    device_signed: DeviceSigned,
+    doc_type: str,
+    mso: MobileSecurityObject,
+    session_transcript: bytes,
+    reader_key: ec.EllipticCurvePrivateKey | None,
+    device_algs: Collection[str],
+) -> dict[str, Any]:
+    """Check DeviceAuth over DeviceAuthenticationBytes; return the device key as a JWK."""
+    payload = device_authentication_bytes(session_transcript, doc_type, device_signed.namespaces)
+    device_key: PublicKey
+    device_jwk, device_key = device_key_from_cose_key(mso.device_key)
+    if device_signed.is_mac:
+        if reader_key is None:
+            raise Unsupported("deviceMac needs the reader's ephemeral private key to verify")
+        if not isinstance(device_key, ec.EllipticCurvePublicKey):
+            raise Unsupported("deviceMac needs an EC device key")
+        key = emac_key(reader_key, device_key, session_transcript)
+        verify_mac0(device_signed.device_auth, key, what="deviceMac", detached_payload=payload)
+    else:
+        verify_sign1(
+            device_signed.device_auth,
+            device_key,
+            allowed_algs=device_algs,
+            what="deviceSignature",
+            detached_payload=payload,
+        )
+    return device_jwk
+
+
 def verify_document(
     document: Document,
     *,
@@ -223,26 +332,9 @@ def verify_document(
     device_signed = document.device_signed
     if device_signed is None:
         raise MalformedInput("document lacks deviceSigned")
-    payload = device_authentication_bytes(
-        session_transcript, document.doc_type, device_signed.namespaces
+    device_jwk = _check_device_auth(
+        device_signed, document.doc_type, issuer.mso, session_transcript, reader_key, device_algs
     )
-    device_key: PublicKey
-    device_jwk, device_key = device_key_from_cose_key(issuer.mso.device_key)
-    if device_signed.is_mac:
-        if reader_key is None:
-            raise Unsupported("deviceMac needs the reader's ephemeral private key to verify")
-        if not isinstance(device_key, ec.EllipticCurvePublicKey):
-            raise Unsupported("deviceMac needs an EC device key")
-        key = emac_key(reader_key, device_key, session_transcript)
-        verify_mac0(device_signed.device_auth, key, what="deviceMac", detached_payload=payload)
-    else:
-        verify_sign1(
-            device_signed.device_auth,
-            device_key,
-            allowed_algs=device_algs,
-            what="deviceSignature",
-            detached_payload=payload,
-        )
     return VerifiedDocument(
         doc_type=document.doc_type,
         namespaces=issuer.namespaces,
@@ -267,6 +359,44 @@ def verify_device_response(
     limits: Limits = DEFAULT_LIMITS,
 ) -> tuple[VerifiedDocument, ...]:
     """Decode and verify a DeviceResponse; raise a ``HonninError`` on the first failure."""
+    verified = _verify_common_case(
+        data,
+        trust_anchors=trust_anchors,
+        session_transcript=session_transcript,
+        clock=clock,
+        expected_doc_type=expected_doc_type,
+        issuer_algs=issuer_algs,
+        device_algs=device_algs,
+        limits=limits,
+    )
+    if verified is not None:
+        return verified
+    return _verify_device_response_plain(
+        data,
+        trust_anchors=trust_anchors,
+        session_transcript=session_transcript,
+        clock=clock,
+        expected_doc_type=expected_doc_type,
+        reader_key=reader_key,
+        issuer_algs=issuer_algs,
+        device_algs=device_algs,
+        limits=limits,
+    )
+
+
+def _verify_device_response_plain(
+    data: bytes,
+    *,
+    trust_anchors: Sequence[x509.Certificate] | TrustAnchors,
+    session_transcript: bytes,
+    clock: Clock,
+    expected_doc_type: str | None = None,
+    reader_key: ec.EllipticCurvePrivateKey | None = None,
+    issuer_algs: Collection[str] = ISSUER_AUTH_ALGS,
+    device_algs: Collection[str] = DEVICE_AUTH_ALGS,
+    limits: Limits = DEFAULT_LIMITS,
+) -> tuple[VerifiedDocument, ...]:
+    """``verify_device_response`` step by step through the data model (the reference path)."""
     response = decode_device_response(data, limits=limits)
     if response.status != STATUS_OK:
         raise ValidationError(f"DeviceResponse status is {response.status}, not OK")
@@ -292,3 +422,182 @@ def verify_device_response(
             )
         )
     return tuple(verified)
+
+
+@dataclass(frozen=True, slots=True)
+class _ReadDocument:
+    """What the common case reads of one Document before any check can fail."""
+
+    doc_type: str
+    issuer_auth: CoseMessage
+    items_by_namespace: dict[str, list[bytes]]
+    device_signed: DeviceSigned
+    errors: dict[str, dict[str, int]]
+
+
+def _read_document(document: object, limits: Limits) -> _ReadDocument | None:
+    """Read a Document of a ``decode_keeping_tag24`` tree as ``parse_document_value`` would.
+
+    ``None`` whenever ``parse_document_value`` might refuse it, or it is off the common case
+    (no deviceSigned, a deviceMac).
+    """
+    if type(document) is not dict:
+        return None
+    doc_type = document.get("docType")
+    issuer_signed = document.get("issuerSigned")
+    device_signed = document.get("deviceSigned")
+    if (
+        type(doc_type) is not str
+        or type(issuer_signed) is not dict
+        or type(device_signed) is not dict
+    ):
+        return None
+    device_namespaces = device_signed.get("nameSpaces")
+    device_auth = device_signed.get("deviceAuth")
+    if (
+        type(device_namespaces) is not cbor2.CBORTag
+        or type(device_auth) is not dict
+        or "deviceMac" in device_auth
+        or "deviceSignature" not in device_auth
+    ):
+        return None
+    raw_namespaces = issuer_signed.get("nameSpaces", {})
+    if type(raw_namespaces) is not dict:
+        return None
+    items_by_namespace: dict[str, list[bytes]] = {}
+    count = 0
+    for namespace, items in raw_namespaces.items():
+        if type(namespace) is not str or type(items) is not list or not items:
+            return None
+        # The tree holds no other tag than CBORTag(24, bytes) (decode_keeping_tag24).
+        if not _TAG_ONLY.issuperset(map(type, items)):
+            return None
+        count += len(items)
+        items_by_namespace[namespace] = [item.value for item in items]
+    if count > limits.max_mdoc_elements:
+        return None
+    try:
+        issuer_auth = parse_cose(
+            issuer_signed.get("issuerAuth"), what="issuerAuth", tag=TAG_COSE_SIGN1, limits=limits
+        )
+        signature = parse_cose(
+            device_auth["deviceSignature"],
+            what="deviceSignature",
+            tag=TAG_COSE_SIGN1,
+            limits=limits,
+        )
+        errors = parse_document_errors(document.get("errors")) or {}
+    except HonninError:
+        return None
+    return _ReadDocument(
+        doc_type,
+        issuer_auth,
+        items_by_namespace,
+        DeviceSigned(EncodedCBOR(device_namespaces.value), signature, is_mac=False),
+        errors,
+    )
+
+
+_TAG_ONLY = frozenset({cbor2.CBORTag})
+
+
+def _mso_bytes(payload: bytes | None, limits: Limits) -> bytes | None:
+    """The content of a payload that is exactly ``#6.24(bstr)`` (as ``unwrap_encoded_cbor``)."""
+    if payload is None:
+        return None
+    embedded = unwrap_encoded_cbor(payload, what="issuerAuth payload", limits=limits)
+    return embedded.data if type(embedded) is EncodedCBOR else None
+
+
+def _verify_common_case(
+    data: bytes,
+    *,
+    trust_anchors: Sequence[x509.Certificate] | TrustAnchors,
+    session_transcript: bytes,
+    clock: Clock,
+    expected_doc_type: str | None,
+    issuer_algs: Collection[str],
+    device_algs: Collection[str],
+    limits: Limits,
+) -> tuple[VerifiedDocument, ...] | None:
+    """``verify_device_response`` from two decodes of the whole message, or ``None``.
+
+    The message is read once, its tag-24 items left as their bytes
+    (``decode_keeping_tag24``), and every embedded item of every document (MSO, issuer
+    items, device namespaces) by one more decoder (``decode_sequence``); digests and
+    signatures cover the bytes as received. The checks are the plain path's own functions,
+    in its order, so whatever they raise is its verdict. Before any of them runs, anything
+    the plain path's parsing might refuse or word itself, or anything off the common case
+    (a deviceMac, a COSE tag, a docType not asked for), gives ``None``: the caller then runs
+    the plain path, which gives the verdict.
+    """
+    value = decode_keeping_tag24(data, limits=limits)
+    if type(value) is not dict:
+        return None
+    version = value.get("version")
+    raw_documents = value.get("documents")
+    raw_errors = value.get("documentErrors", [])
+    if (
+        type(version) is not str
+        or not version.startswith("1.")
+        or type(value.get("status")) is not int
+        or value["status"] != STATUS_OK
+        or type(raw_documents) is not list
+        or not 0 < len(raw_documents) <= limits.max_mdoc_documents
+        or type(raw_errors) is not list
+        or not _DICT_ONLY.issuperset(map(type, raw_errors))
+    ):
+        return None
+    documents = []
+    parts: list[bytes] = []
+    for raw in raw_documents:
+        document = _read_document(raw, limits)
+        if document is None or (
+            expected_doc_type is not None and document.doc_type != expected_doc_type
+        ):
+            return None
+        mso_data = _mso_bytes(document.issuer_auth.payload, limits)
+        if mso_data is None:
+            return None
+        documents.append(document)
+        parts.append(mso_data)
+        for datas in document.items_by_namespace.values():
+            parts.extend(datas)
+        parts.append(document.device_signed.namespaces.data)
+    decoded = decode_sequence(parts, limits=limits)
+    if decoded is None:
+        return None
+    now = clock.now()
+    verified = []
+    position = 0
+    for document in documents:
+        leaf = _check_issuer_auth(document.issuer_auth, trust_anchors, now, issuer_algs, limits)
+        mso_value = decoded[position]
+        position += 1
+        mso = mso_from_value(mso_value, limits)
+        hash_new = _check_mso(mso, document.doc_type, leaf, now)
+        values: dict[str, Sequence[Any]] = {}
+        for namespace, datas in document.items_by_namespace.items():
+            values[namespace] = decoded[position : position + len(datas)]
+            position += len(datas)
+        namespaces = _check_elements(mso, hash_new, document.items_by_namespace, values.__getitem__)
+        device_value = decoded[position]
+        position += 1
+        device_jwk = _check_device_auth(
+            document.device_signed, document.doc_type, mso, session_transcript, None, device_algs
+        )
+        verified.append(
+            VerifiedDocument(
+                doc_type=document.doc_type,
+                namespaces=namespaces,
+                device_namespaces=_device_namespaces_from_value(device_value, mso),
+                validity=mso.validity_info,
+                device_key=device_jwk,
+                issuer_certificate=leaf,
+                errors=document.errors,
+            )
+        )
+    return tuple(verified)
+
+
+_DICT_ONLY = frozenset({dict})
