@@ -89,6 +89,12 @@ def parse_full_date(text: object) -> date:
 
 # One small callback per tag: cbor2 calls these from its decoder, so each is kept lean.
 def _decode_tdate(value: Any, immutable: bool) -> datetime:
+    # parse_tdate's usual case inline (every MSO holds three); the rest goes to it.
+    if type(value) is str and _TDATE.fullmatch(value) is not None:
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            pass  # parse_tdate words the refusal
     try:
         return parse_tdate(value)
     except HonninError as exc:

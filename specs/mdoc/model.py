@@ -169,9 +169,83 @@ def parse_mso(embedded: object, *, limits: Limits = DEFAULT_LIMITS) -> MobileSec
     )
 
 
+_MSO_MEMBERS = frozenset(
+    {"version", "digestAlgorithm", "valueDigests", "deviceKeyInfo", "docType", "validityInfo"}
+)
+
+
+def _common_mso(value: dict[Any, Any], limits: Limits) -> MobileSecurityObject | None:
+    """The MSO ``mso_from_value`` builds when every member has its usual type, else ``None``.
+
+    One test for the usual case; ``None`` sends the caller through the member-by-member
+    checks, which give the verdict and its wording.
+    """
+    version = value.get("version")
+    digest_algorithm = value.get("digestAlgorithm")
+    doc_type = value.get("docType")
+    raw_digests = value.get("valueDigests")
+    key_info = value.get("deviceKeyInfo")
+    validity = value.get("validityInfo")
+    if not (
+        version == "1.0"
+        and type(version) is str
+        and type(digest_algorithm) is str
+        and digest_algorithm in DIGEST_ALGORITHMS
+        and type(doc_type) is str
+        and type(raw_digests) is dict
+        and type(key_info) is dict
+        and type(validity) is dict
+    ):
+        return None
+    device_key = key_info.get("deviceKey")
+    authorizations = key_info.get("keyAuthorizations")
+    signed = validity.get("signed")
+    valid_from = validity.get("validFrom")
+    valid_until = validity.get("validUntil")
+    expected_update = validity.get("expectedUpdate")
+    if not (
+        type(device_key) is dict
+        and (authorizations is None or type(authorizations) is dict)
+        and type(signed) is datetime
+        and type(valid_from) is datetime
+        and type(valid_until) is datetime
+        and (type(expected_update) is datetime or "expectedUpdate" not in validity)
+    ):
+        return None
+    count = 0
+    for namespace, ids in raw_digests.items():
+        if not (
+            type(namespace) is str
+            and type(ids) is dict
+            and _INT_ONLY.issuperset(map(type, ids))
+            and _BYTES_ONLY.issuperset(map(type, ids.values()))
+        ):
+            return None
+        count += len(ids)
+    if count > limits.max_mdoc_elements:
+        return None
+    return MobileSecurityObject(
+        version,
+        digest_algorithm,
+        {namespace: dict(ids) for namespace, ids in raw_digests.items()},
+        device_key,
+        doc_type,
+        ValidityInfo(signed, valid_from, valid_until, expected_update),
+        authorizations,
+        {}
+        if len(value) == len(_MSO_MEMBERS)
+        else {k: v for k, v in value.items() if k not in _MSO_MEMBERS},
+    )
+
+
 def mso_from_value(decoded: object, limits: Limits = DEFAULT_LIMITS) -> MobileSecurityObject:
     """Build an MSO from the decoded content of MobileSecurityObjectBytes (structure only)."""
     value = _map(decoded, "MSO")
+    return _common_mso(value, limits) or _mso_member_by_member(value, limits)
+
+
+def _mso_member_by_member(value: dict[Any, Any], limits: Limits) -> MobileSecurityObject:
+    """``mso_from_value`` one member at a time, with a refusal worded for each."""
     what = "MobileSecurityObject"
     version = _require(value, "version", str, what)
     if version != "1.0":
@@ -210,15 +284,7 @@ def mso_from_value(decoded: object, limits: Limits = DEFAULT_LIMITS) -> MobileSe
         valid_until=_parse_tdate_member(validity, "validUntil"),  # type: ignore[arg-type]
         expected_update=_parse_tdate_member(validity, "expectedUpdate", required=False),
     )
-    known = {
-        "version",
-        "digestAlgorithm",
-        "valueDigests",
-        "deviceKeyInfo",
-        "docType",
-        "validityInfo",
-    }
-    extra = {k: v for k, v in value.items() if k not in known}
+    extra = {k: v for k, v in value.items() if k not in _MSO_MEMBERS}
     return MobileSecurityObject(
         version,
         digest_algorithm,

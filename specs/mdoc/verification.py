@@ -163,6 +163,11 @@ def _check_mso(
     return hash_new
 
 
+_ABSENT = object()
+# The tag-24 and byte-string heads of items shorter than 256 bytes, the usual size.
+_TAG24_HEADS = tuple(b"\xd8\x18" + cbor_head(2, size) for size in range(256))
+
+
 def _check_elements(
     mso: MobileSecurityObject,
     hash_new: Any,
@@ -174,7 +179,7 @@ def _check_elements(
     ``items_by_namespace`` holds the content bytes of each tag-24 item; ``decode(namespace)``
     returns their decoded values, asked for only once the namespace is known to the MSO.
     """
-    compare = hmac.compare_digest
+    compare, heads = hmac.compare_digest, _TAG24_HEADS
     namespaces: Namespaces = {}
     for namespace, datas in items_by_namespace.items():
         signed = mso.value_digests.get(namespace)
@@ -187,14 +192,17 @@ def _check_elements(
         for data, value in zip(datas, decode(namespace), strict=True):
             # issuer_signed_item_from_value's acceptance test, without building the item;
             # anything else goes to it for the refusal and its wording.
-            digest_id = value.get("digestID") if type(value) is dict else None
-            random = value.get("random") if type(value) is dict else None
-            identifier = value.get("elementIdentifier") if type(value) is dict else None
+            if type(value) is not dict:
+                issuer_signed_item_from_value(value)
+            digest_id = value.get("digestID")
+            random = value.get("random")
+            identifier = value.get("elementIdentifier")
+            element_value = value.get("elementValue", _ABSENT)
             if not (
                 type(digest_id) is int
                 and type(random) is bytes
                 and type(identifier) is str
-                and "elementValue" in value
+                and element_value is not _ABSENT
                 and 0 <= digest_id <= 2**31 - 1
                 and len(random) >= MIN_RANDOM_BYTES
             ):
@@ -211,13 +219,14 @@ def _check_elements(
                     f"digestID {digest_id} is not in the MSO", claim_path=[namespace, identifier]
                 )
             # Section 9.1.2.5: the digest covers the tag-24 encoding, #6.24(bstr), of the item.
-            digest = hash_new(b"\xd8\x18" + cbor_head(2, len(data)) + data).digest()
-            if not compare(digest, expected):
+            size = len(data)
+            head = heads[size] if size < 256 else b"\xd8\x18" + cbor_head(2, size)
+            if not compare(hash_new(head + data).digest(), expected):
                 raise DigestMismatch(
                     "element does not match its digest in the MSO",
                     claim_path=[namespace, identifier],
                 )
-            elements[identifier] = value["elementValue"]
+            elements[identifier] = element_value
         namespaces[namespace] = elements
     return namespaces
 
@@ -424,15 +433,9 @@ def _verify_device_response_plain(
     return tuple(verified)
 
 
-@dataclass(frozen=True, slots=True)
-class _ReadDocument:
-    """What the common case reads of one Document before any check can fail."""
-
-    doc_type: str
-    issuer_auth: CoseMessage
-    items_by_namespace: dict[str, list[bytes]]
-    device_signed: DeviceSigned
-    errors: dict[str, dict[str, int]]
+# One Document as the common case reads it: docType, IssuerAuth, the item bytes by
+# namespace, DeviceNameSpacesBytes, deviceSignature and the errors map.
+_ReadDocument = tuple[str, CoseMessage, dict[str, list[bytes]], EncodedCBOR, CoseMessage, Any]
 
 
 def _read_document(document: object, limits: Limits) -> _ReadDocument | None:
@@ -454,23 +457,26 @@ def _read_document(document: object, limits: Limits) -> _ReadDocument | None:
         return None
     device_namespaces = device_signed.get("nameSpaces")
     device_auth = device_signed.get("deviceAuth")
+    raw_namespaces = issuer_signed.get("nameSpaces", {})
+    errors = document.get("errors")
     if (
         type(device_namespaces) is not cbor2.CBORTag
         or type(device_auth) is not dict
         or "deviceMac" in device_auth
         or "deviceSignature" not in device_auth
+        or type(raw_namespaces) is not dict
     ):
-        return None
-    raw_namespaces = issuer_signed.get("nameSpaces", {})
-    if type(raw_namespaces) is not dict:
         return None
     items_by_namespace: dict[str, list[bytes]] = {}
     count = 0
     for namespace, items in raw_namespaces.items():
-        if type(namespace) is not str or type(items) is not list or not items:
-            return None
         # The tree holds no other tag than CBORTag(24, bytes) (decode_keeping_tag24).
-        if not _TAG_ONLY.issuperset(map(type, items)):
+        if (
+            type(namespace) is not str
+            or type(items) is not list
+            or not items
+            or not _TAG_ONLY.issuperset(map(type, items))
+        ):
             return None
         count += len(items)
         items_by_namespace[namespace] = [item.value for item in items]
@@ -486,15 +492,17 @@ def _read_document(document: object, limits: Limits) -> _ReadDocument | None:
             tag=TAG_COSE_SIGN1,
             limits=limits,
         )
-        errors = parse_document_errors(document.get("errors")) or {}
+        if errors is not None:
+            errors = parse_document_errors(errors)
     except HonninError:
         return None
-    return _ReadDocument(
+    return (
         doc_type,
         issuer_auth,
         items_by_namespace,
-        DeviceSigned(EncodedCBOR(device_namespaces.value), signature, is_mac=False),
-        errors,
+        EncodedCBOR(device_namespaces.value),
+        signature,
+        errors or {},
     )
 
 
@@ -552,49 +560,60 @@ def _verify_common_case(
     parts: list[bytes] = []
     for raw in raw_documents:
         document = _read_document(raw, limits)
-        if document is None or (
-            expected_doc_type is not None and document.doc_type != expected_doc_type
-        ):
+        if document is None or (expected_doc_type is not None and document[0] != expected_doc_type):
             return None
-        mso_data = _mso_bytes(document.issuer_auth.payload, limits)
+        mso_data = _mso_bytes(document[1].payload, limits)
         if mso_data is None:
             return None
         documents.append(document)
         parts.append(mso_data)
-        for datas in document.items_by_namespace.values():
+        for datas in document[2].values():
             parts.extend(datas)
-        parts.append(document.device_signed.namespaces.data)
+        parts.append(document[3].data)
     decoded = decode_sequence(parts, limits=limits)
     if decoded is None:
         return None
     now = clock.now()
     verified = []
     position = 0
-    for document in documents:
-        leaf = _check_issuer_auth(document.issuer_auth, trust_anchors, now, issuer_algs, limits)
-        mso_value = decoded[position]
+    for (
+        doc_type,
+        issuer_auth,
+        items_by_namespace,
+        device_namespaces,
+        signature,
+        errors,
+    ) in documents:
+        leaf = _check_issuer_auth(issuer_auth, trust_anchors, now, issuer_algs, limits)
+        mso = mso_from_value(decoded[position], limits)
         position += 1
-        mso = mso_from_value(mso_value, limits)
-        hash_new = _check_mso(mso, document.doc_type, leaf, now)
+        hash_new = _check_mso(mso, doc_type, leaf, now)
         values: dict[str, Sequence[Any]] = {}
-        for namespace, datas in document.items_by_namespace.items():
+        for namespace, datas in items_by_namespace.items():
             values[namespace] = decoded[position : position + len(datas)]
             position += len(datas)
-        namespaces = _check_elements(mso, hash_new, document.items_by_namespace, values.__getitem__)
+        namespaces = _check_elements(mso, hash_new, items_by_namespace, values.__getitem__)
         device_value = decoded[position]
         position += 1
-        device_jwk = _check_device_auth(
-            document.device_signed, document.doc_type, mso, session_transcript, None, device_algs
+        # _check_device_auth's deviceSignature branch (the common case has no deviceMac).
+        payload = device_authentication_bytes(session_transcript, doc_type, device_namespaces)
+        device_jwk, device_key = device_key_from_cose_key(mso.device_key)
+        verify_sign1(
+            signature,
+            device_key,
+            allowed_algs=device_algs,
+            what="deviceSignature",
+            detached_payload=payload,
         )
         verified.append(
             VerifiedDocument(
-                doc_type=document.doc_type,
-                namespaces=namespaces,
-                device_namespaces=_device_namespaces_from_value(device_value, mso),
-                validity=mso.validity_info,
-                device_key=device_jwk,
-                issuer_certificate=leaf,
-                errors=document.errors,
+                doc_type,
+                namespaces,
+                _device_namespaces_from_value(device_value, mso),
+                mso.validity_info,
+                device_jwk,
+                leaf,
+                errors,
             )
         )
     return tuple(verified)

@@ -296,3 +296,62 @@ def test_sequence_agrees_with_each_part_alone(parts: list[bytes]) -> None:
 @given(st.lists(_trees, min_size=1, max_size=4))
 def test_sequence_round_trips(trees: list[Any]) -> None:
     assert decode_sequence([encode_cbor(tree) for tree in trees]) == trees
+
+
+# --- the MSO's one-test reading ---------------------------------------------------------
+
+_MSO_CHANGES = st.sampled_from(
+    [
+        ("version", "1.1"),
+        ("version", 1),
+        ("digestAlgorithm", "MD5"),
+        ("docType", b"x"),
+        ("valueDigests", {"ns": {True: b"x"}}),
+        ("valueDigests", {"ns": {1: "x"}}),
+        ("valueDigests", {1: {1: b"x"}}),
+        ("valueDigests", {"ns": dict.fromkeys(range(9), b"d")}),
+        ("deviceKeyInfo", {"deviceKey": {1: 2}, "keyAuthorizations": {"nameSpaces": ["ns"]}}),
+        ("deviceKeyInfo", {"deviceKey": {1: 2}, "keyAuthorizations": [1]}),
+        ("deviceKeyInfo", {"deviceKey": [1]}),
+        ("validityInfo", {"signed": "2026-01-01T00:00:00Z"}),
+        (
+            "validityInfo",
+            {
+                **{
+                    k: datetime(2026, 1, 1, tzinfo=UTC)
+                    for k in ("signed", "validFrom", "validUntil")
+                },
+                "expectedUpdate": None,
+            },
+        ),
+        ("status", {"status_list": {"idx": 1}}),
+        ("docType", None),
+    ]
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(_MSO_CHANGES, max_size=3), st.booleans())
+def test_common_mso_reading_equals_member_by_member(changes: list[Any], drop: bool) -> None:
+    from specs.mdoc.model import _common_mso, _mso_member_by_member
+
+    when = datetime(2026, 1, 1, tzinfo=UTC)
+    value: dict[Any, Any] = {
+        "version": "1.0",
+        "digestAlgorithm": "SHA-256",
+        "docType": DOC_TYPE,
+        "valueDigests": {NAMESPACE: {0: b"\x00" * 32, 1: b"\x01" * 32}},
+        "deviceKeyInfo": {"deviceKey": {1: 2, -1: 1}},
+        "validityInfo": {"signed": when, "validFrom": when, "validUntil": when},
+    }
+    for key, member in changes:
+        value[key] = member
+    if drop and changes:
+        value.pop(changes[0][0])
+    limits = Limits(max_mdoc_elements=8)
+    common = _common_mso(value, limits)
+    plain = _outcome(lambda: _mso_member_by_member(value, limits))
+    if common is not None:
+        assert plain == ("ok", common)
+    if not changes:
+        assert common is not None
