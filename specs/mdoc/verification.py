@@ -528,6 +528,37 @@ def _verify_common_case(
     device_algs: Collection[str],
     limits: Limits,
 ) -> tuple[VerifiedDocument, ...] | None:
+    """The common case, stepping aside (``None``) whenever its own parsing finds malformed input.
+
+    Malformed input is rare and the plain path orders its checks differently (a signature may
+    fail before a payload is parsed), so the plain path gives the verdict for it.
+    """
+    try:
+        return _verify_common_case_strict(
+            data,
+            trust_anchors=trust_anchors,
+            session_transcript=session_transcript,
+            clock=clock,
+            expected_doc_type=expected_doc_type,
+            issuer_algs=issuer_algs,
+            device_algs=device_algs,
+            limits=limits,
+        )
+    except MalformedInput:
+        return None
+
+
+def _verify_common_case_strict(
+    data: bytes,
+    *,
+    trust_anchors: Sequence[x509.Certificate] | TrustAnchors,
+    session_transcript: bytes,
+    clock: Clock,
+    expected_doc_type: str | None,
+    issuer_algs: Collection[str],
+    device_algs: Collection[str],
+    limits: Limits,
+) -> tuple[VerifiedDocument, ...] | None:
     """``verify_device_response`` from two decodes of the whole message, or ``None``.
 
     The message is read once, its tag-24 items left as their bytes

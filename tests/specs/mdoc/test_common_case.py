@@ -355,3 +355,15 @@ def test_common_mso_reading_equals_member_by_member(changes: list[Any], drop: bo
         assert plain == ("ok", common)
     if not changes:
         assert common is not None
+
+
+def test_every_byte_zeroed_ends_alike(response: bytes, pki: Any) -> None:
+    """Deterministic sweep: zeroing any one byte gives the public and plain paths one verdict.
+
+    Regression: a zeroed length inside the MSO once made the common case report trailing
+    bytes where the plain path (signature first) reports a bad signature.
+    """
+    anchors = TrustAnchors([pki.iaca])
+    for position in range(len(response)):
+        if response[position] != 0:
+            _agree(response[:position] + b"\x00" + response[position + 1 :], anchors)
