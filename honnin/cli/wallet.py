@@ -7,7 +7,8 @@ import csv
 import io
 import json
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -76,6 +77,16 @@ def _open(home: Path, passphrase_file: Path | None) -> Wallet:
     return Wallet.open(
         home, _passphrase(passphrase_file), clock=SystemClock(), random=SystemRandom()
     )
+
+
+@contextmanager
+def _opened(home: Path, passphrase_file: Path | None) -> Iterator[Wallet]:
+    """Open the wallet for one command and always close it."""
+    wallet = _open(home, passphrase_file)
+    try:
+        yield wallet
+    finally:
+        wallet.close()
 
 
 def _run(step: Callable[[WalletHttp], Awaitable[T]]) -> T:
@@ -169,13 +180,10 @@ def receive_command(
     """Receive credentials from an issuer's offer (link or QR image)."""
     with reported_errors(as_json=as_json, hint="check the offer link and the tx_code"):
         text = _link(link, qr)
-        wallet = _open(home, passphrase_file)
-        try:
+        with _opened(home, passphrase_file) as wallet:
             got = _run(
                 lambda http: receive(wallet, http, text, tx_code=tx_code, batch_size=batch_size)
             )
-        finally:
-            wallet.close()
         out = [
             {
                 "id": r.credential.id,
@@ -208,8 +216,7 @@ def list_command(
 ) -> None:
     """List stored credentials with their names in the wallet's language."""
     with reported_errors(as_json=as_json):
-        wallet = _open(home, passphrase_file)
-        try:
+        with _opened(home, passphrase_file) as wallet:
             lang = wallet.profile.language
             rows = [
                 {
@@ -222,8 +229,6 @@ def list_command(
                 }
                 for c in wallet.store.credentials()
             ]
-        finally:
-            wallet.close()
         if as_json:
             print_json(rows)
             return
@@ -246,15 +251,12 @@ def show(
     from specs.credentials import credential_type_by_vct
 
     with reported_errors(as_json=as_json):
-        wallet = _open(home, passphrase_file)
-        try:
+        with _opened(home, passphrase_file) as wallet:
             matches = [c for c in wallet.store.credentials() if c.id.startswith(credential_id)]
             if len(matches) != 1:
                 fail(f"{len(matches)} credentials match {credential_id!r}", as_json=as_json)
             cred = matches[0]
             lang = wallet.profile.language
-        finally:
-            wallet.close()
         labels: dict[str, str] = {}
         try:
             for info in credential_type_by_vct(cred.vct).claims():
@@ -311,15 +313,12 @@ def present(
     """Answer a verifier's request: see who asks and why, share only what you approve."""
     with reported_errors(as_json=as_json, hint="nothing was disclosed"):
         text = _link(link, qr)
-        wallet = _open(home, passphrase_file)
-        try:
+        with _opened(home, passphrase_file) as wallet:
             result = _run(
                 lambda http: _present(wallet, http, text, approve, decline, purpose, as_json)
             )
             if remember and result.get("outcome") == OUTCOME_DISCLOSED:
                 wallet.store.set_rule(result["verifier"], result["purpose_id"], "remember")
-        finally:
-            wallet.close()
         if as_json:
             print_json(result)
         else:
@@ -385,8 +384,7 @@ def rules(
 ) -> None:
     """List, save (--verifier --purpose --decision) or withdraw (--withdraw) consent rules."""
     with reported_errors(as_json=as_json):
-        wallet = _open(home, passphrase_file)
-        try:
+        with _opened(home, passphrase_file) as wallet:
             if withdraw:
                 wallet.store.drop_rules(withdraw)
             if verifier or purpose or decision:
@@ -394,8 +392,6 @@ def rules(
                     fail("--verifier, --purpose and --decision go together", as_json=as_json)
                 wallet.store.set_rule(verifier, purpose, decision)
             saved = wallet.store.rules()
-        finally:
-            wallet.close()
         if as_json:
             print_json(saved)
             return
@@ -461,8 +457,7 @@ def log(
     with reported_errors(
         as_json=as_json, hint="the log was altered: keep this wallet file as evidence"
     ):
-        wallet = _open(home, passphrase_file)
-        try:
+        with _opened(home, passphrase_file) as wallet:
             if verify:
                 count = wallet.store.verify_log()
                 if as_json:
@@ -474,8 +469,6 @@ def log(
             full = [
                 {"seq": i.seq, **i.entry, "entry_hash": i.entry_hash} for i in wallet.store.log()
             ]
-        finally:
-            wallet.close()
         if export_format == "csv":
             buffer = io.StringIO()
             writer = csv.DictWriter(buffer, fieldnames=LOG_COLUMNS)
@@ -514,11 +507,8 @@ def unlink(
 ) -> None:
     """Stop linking with a verifier: new pseudonym for it, its remembered rules dropped."""
     with reported_errors(as_json=as_json):
-        wallet = _open(home, passphrase_file)
-        try:
+        with _opened(home, passphrase_file) as wallet:
             epoch, dropped = wallet.unlink(verifier)
-        finally:
-            wallet.close()
         if as_json:
             print_json({"verifier": verifier, "epoch": epoch, "rules_dropped": dropped})
         else:
@@ -534,8 +524,7 @@ def export(
 ) -> None:
     """Export credentials (claims, no keys), rules and the disclosure log as JSON."""
     with reported_errors(as_json=as_json):
-        wallet = _open(home, passphrase_file)
-        try:
+        with _opened(home, passphrase_file) as wallet:
             document = {
                 "credentials": [
                     {
@@ -554,8 +543,6 @@ def export(
                     for i in wallet.store.log()
                 ],
             }
-        finally:
-            wallet.close()
         output.write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
         if as_json:
             print_json({"output": str(output), "credentials": len(document["credentials"])})
