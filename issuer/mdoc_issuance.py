@@ -111,7 +111,7 @@ def issue_mdoc_batch(
     holder_keys: Sequence[Mapping[str, Any]],
     records: Sequence[CredentialRecord],
 ) -> list[str]:
-    """Sign one mdoc per holder key (already stored as ``records``); return base64url IssuerSigned."""
+    """Sign one mdoc per holder key, with the status slot of its record; base64url IssuerSigned."""
     ctype = service.types[offer.configuration_id]
     namespaces = to_mdoc_namespaces(ctype, ctype.to_claims(ctype.parse(offer.claims)))
     chain: list[x509.Certificate] = parse_x5c(service.x5c, service.limits)

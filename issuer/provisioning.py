@@ -71,10 +71,12 @@ def init_issuer(
         "admin_token_sha256": hashlib.sha256(admin_token.encode()).hexdigest(),
         "credential_types": credential_types or ["withholding-slip"],
     }
-    settings_path.write_text(tomli_w.dumps(settings), encoding="utf-8")
     engine = make_engine(f"sqlite:///{directory / 'issuer.db'}")
     migrate(engine)
     engine.dispose()
+    # Last: issuer.toml marks the folder as a deployment (``init`` refuses to run over it),
+    # so a failure before this point leaves a folder a second ``init`` simply completes.
+    settings_path.write_text(tomli_w.dumps(settings), encoding="utf-8")
     return IssuerDeployment(
         settings_path=settings_path, admin_token=admin_token, certificate_pem=cert_path
     )

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from cryptography import x509
@@ -96,6 +96,7 @@ TX_CODE_DESCRIPTION = (
     "Enter the digits printed in the letter we sent you separately"
 )
 _ALLOCATION_RETRIES = 8
+T = TypeVar("T")
 
 
 def configuration_id(type_id: str) -> str:
@@ -523,7 +524,7 @@ class IssuerService:
         notification_id: str | None = None,
         access_token: str | None = None,
     ) -> list[str]:
-        """Store one instance per holder key in one transaction, then sign each SD-JWT VC.
+        """Sign one SD-JWT VC per holder key, then store the instances in one transaction.
 
         With ``access_token`` the token is consumed in that same transaction. Every instance
         gets its own status slot, salts, digests and signature (unlinkability).
@@ -537,30 +538,33 @@ class IssuerService:
                 access_token=access_token,
             )
         if is_mdoc_configuration(offer.configuration_id):
-            return issue_mdoc_batch(
-                self,
+            return self._issue_instances(
                 offer,
                 holder_keys,
-                self._store_instances(
-                    offer, holder_keys, notification_id, now, access_token=access_token
-                ),
+                notification_id,
+                now,
+                lambda records: issue_mdoc_batch(self, offer, holder_keys, records),
+                access_token=access_token,
             )
         template = self.prepare(offer)
-        records = self._store_instances(
-            offer, holder_keys, notification_id, now, access_token=access_token
+
+        def sign(records: Sequence[CredentialRecord]) -> list[str]:
+            return [
+                template.issue(
+                    self.signer,
+                    clock=self.clock,
+                    random=self.rng,
+                    holder_jwk=key,
+                    status=StatusListReference(
+                        idx=record.status_index, uri=self.status_list_uri(record.status_list)
+                    ),
+                )
+                for record, key in zip(records, holder_keys, strict=True)
+            ]
+
+        return self._issue_instances(
+            offer, holder_keys, notification_id, now, sign, access_token=access_token
         )
-        return [
-            template.issue(
-                self.signer,
-                clock=self.clock,
-                random=self.rng,
-                holder_jwk=key,
-                status=StatusListReference(
-                    idx=record.status_index, uri=self.status_list_uri(record.status_list)
-                ),
-            )
-            for record, key in zip(records, holder_keys, strict=True)
-        ]
 
     # --- status lists (draft-ietf-oauth-status-list) ---
 
@@ -649,21 +653,29 @@ class IssuerService:
             for i, (index, key) in enumerate(zip(picked, keys, strict=True))
         ]
 
-    def _store_instances(
+    def _issue_instances(
         self,
         offer: OfferRecord,
         keys: Sequence[Mapping[str, Any]],
         notification_id: str | None,
         now: datetime,
+        sign: Callable[[Sequence[CredentialRecord]], list[T]],
         *,
         access_token: str | None = None,
-    ) -> list[CredentialRecord]:
+    ) -> list[T]:
+        """Allocate status slots, make the credentials with ``sign``, then store the records.
+
+        The credentials are made before the one transaction that stores their records and
+        consumes the access token: a credential that cannot be made (a holder key the format
+        refuses, a signer that fails) leaves no record and the token unused for a retry.
+        """
         if not keys:
             raise MalformedInput("no holder key to bind the credential to", claim_path=["proofs"])
         for _ in range(_ALLOCATION_RETRIES):
             list_id, picked = self._allocate_slots(len(keys), now)
-            records = self._instance_records(offer, keys, list_id, picked, notification_id, now)
             try:
+                records = self._instance_records(offer, keys, list_id, picked, notification_id, now)
+                issued = sign(records)
                 stored = self.repository.add_credentials(
                     records, access_token=access_token, now=now
                 )
@@ -671,7 +683,8 @@ class IssuerService:
                 self._release_slots(list_id, picked, stale=False)
                 raise
             if stored:
-                return records
+                return issued
+            # Another replica took one of the slots: new slots, new credentials.
             self._release_slots(list_id, picked, stale=True)
         raise Replay("could not allocate unused status list indices; try again")
 
@@ -709,10 +722,10 @@ class IssuerService:
     def revoke(self, ident: str) -> StatusChange:
         """Revoke every instance of a credential (or lock its offer if nothing was issued)."""
         offer, instances = self._resolve(ident)
-        locked = self.repository.lock_offer(offer.id) if offer.redeemed_at is None else False
         ids = [c.id for c in instances]
-        if ids:
-            self.repository.set_status(ids, STATUS_INVALID)
+        locked = self.repository.revoke(
+            offer.id, ids, STATUS_INVALID, lock=offer.redeemed_at is None
+        )
         return StatusChange(offer.id, tuple(ids), STATUS_INVALID, offer_locked=locked)
 
     def suspend(self, ident: str) -> StatusChange:
@@ -736,13 +749,16 @@ class IssuerService:
     def reissue(
         self, ident: str, claims: object | None = None, *, by_reference: bool = False
     ) -> tuple[IssuedOffer, StatusChange]:
-        """Revoke a credential and create a new offer with corrected (or the same) claims."""
-        offer, _ = self._resolve(ident)
+        """Revoke a credential and create a new offer with corrected (or the same) claims.
+
+        The claims are checked first; the revocation, the new offer and the superseded marks
+        are then one transaction, so bad claims leave the old credential as it was.
+        """
+        offer, instances = self._resolve(ident)
         ctype = self.types.get(offer.configuration_id)
         if ctype is None:
             raise NotFound(f"configuration {offer.configuration_id!r} is no longer issued")
-        change = self.revoke(offer.id)
-        issued, _ = self.create_offer(
+        issued, row = self.create_offer(
             ctype.id,
             offer.claims if claims is None else claims,
             by_reference=by_reference,
@@ -750,10 +766,14 @@ class IssuerService:
             credential_format=FORMAT_LDP_VC
             if is_ldp_vc_configuration(offer.configuration_id)
             else format_of(offer.configuration_id),
+            defer=True,
         )
-        if change.credential_ids:
-            self.repository.mark_superseded(list(change.credential_ids), issued.offer_id)
-        return issued, change
+        assert row is not None
+        ids = [c.id for c in instances]
+        locked = self.repository.revoke(
+            offer.id, ids, STATUS_INVALID, lock=offer.redeemed_at is None, replacement=row
+        )
+        return issued, StatusChange(offer.id, tuple(ids), STATUS_INVALID, offer_locked=locked)
 
     def close(self) -> None:
         """Release the database connections."""

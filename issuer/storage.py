@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -17,6 +18,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    Connection,
     DateTime,
     Engine,
     ForeignKey,
@@ -25,6 +27,7 @@ from sqlalchemy import (
     String,
     Table,
     UniqueConstraint,
+    delete,
     insert,
     select,
     update,
@@ -34,6 +37,7 @@ from sqlalchemy.exc import IntegrityError
 from specs.errors import NotFound, PolicyViolation
 
 metadata = MetaData()
+_CHUNK = 500  # rows per statement of a bulk read or insert
 
 offers = Table(
     "issuer_offers",
@@ -159,6 +163,68 @@ def _offer(row: Any) -> OfferRecord:
     )
 
 
+def _offer_values(row: Mapping[str, Any]) -> dict[str, Any]:
+    """The stored columns of a new offer given ``add_offer``'s arguments (code, tx_code hashed)."""
+    return {
+        "id": row["offer_id"],
+        "configuration_id": row["configuration_id"],
+        "claims": row["claims"],
+        "import_key": row.get("import_key"),
+        "code_hash": secret_hash(row["code"]),
+        "tx_code_hash": secret_hash(row["tx_code"]) if row["tx_code"] is not None else None,
+        "tx_code_attempts": 0,
+        "locked": False,
+        "created_at": row["created_at"],
+        "expires_at": row["expires_at"],
+        "replaces_credential_id": row.get("replaces_credential_id"),
+        "by_reference": False,
+    }
+
+
+def _credential_values(record: CredentialRecord) -> dict[str, Any]:
+    """The stored columns of a newly issued credential."""
+    return {
+        "id": record.id,
+        "offer_id": record.offer_id,
+        "configuration_id": record.configuration_id,
+        "status_list": record.status_list,
+        "status_index": record.status_index,
+        "status": record.status,
+        "holder_thumbprint": record.holder_thumbprint,
+        "notification_id": record.notification_id,
+        "issued_at": record.issued_at,
+    }
+
+
+def _insert_access_token(conn: Connection, token: str, offer_id: str, expires_at: datetime) -> None:
+    conn.execute(
+        insert(access_tokens).values(
+            token_hash=secret_hash(token), offer_id=offer_id, expires_at=expires_at
+        )
+    )
+
+
+def _consume_access_token(conn: Connection, token: str, now: datetime) -> str | None:
+    """Mark an unused, unexpired access token used; return its offer id (None: no such token)."""
+    # One conditional UPDATE: of two replicas racing for the token, only one gets a row back.
+    row = conn.execute(
+        update(access_tokens)
+        .where(
+            access_tokens.c.token_hash == secret_hash(token),
+            access_tokens.c.used_at.is_(None),
+            access_tokens.c.expires_at > now,
+        )
+        .values(used_at=now)
+        .returning(access_tokens.c.offer_id)
+    ).first()
+    return None if row is None else str(row.offer_id)
+
+
+def _offer_row(conn: Connection, offer_id: str) -> Any:
+    """The stored row of an offer, or None."""
+    return conn.execute(select(offers).where(offers.c.id == offer_id)).first()
+
+
 def _credential(row: Any) -> CredentialRecord:
     return CredentialRecord(
         id=row.id,
@@ -197,23 +263,22 @@ class IssuerRepository:
         replaces_credential_id: str | None = None,
     ) -> bool:
         """Store a new offer; return False when ``import_key`` already exists (idempotent import)."""
+        values = _offer_values(
+            {
+                "offer_id": offer_id,
+                "configuration_id": configuration_id,
+                "claims": claims,
+                "code": code,
+                "tx_code": tx_code,
+                "created_at": created_at,
+                "expires_at": expires_at,
+                "import_key": import_key,
+                "replaces_credential_id": replaces_credential_id,
+            }
+        )
         try:
             with self.engine.begin() as conn:
-                conn.execute(
-                    insert(offers).values(
-                        id=offer_id,
-                        configuration_id=configuration_id,
-                        claims=claims,
-                        import_key=import_key,
-                        code_hash=secret_hash(code),
-                        tx_code_hash=secret_hash(tx_code) if tx_code is not None else None,
-                        tx_code_attempts=0,
-                        locked=False,
-                        created_at=created_at,
-                        expires_at=expires_at,
-                        replaces_credential_id=replaces_credential_id,
-                    )
-                )
+                conn.execute(insert(offers).values(**values))
         except IntegrityError:
             if import_key is not None and self.offer_by_import_key(import_key) is not None:
                 return False
@@ -223,7 +288,7 @@ class IssuerRepository:
     def offer(self, offer_id: str) -> OfferRecord:
         """Return an offer by id, or raise ``NotFound``."""
         with self.engine.connect() as conn:
-            row = conn.execute(select(offers).where(offers.c.id == offer_id)).first()
+            row = _offer_row(conn, offer_id)
         if row is None:
             raise NotFound(f"no offer {offer_id!r}")
         return _offer(row)
@@ -260,8 +325,11 @@ class IssuerRepository:
                 conn.execute(update(offers).where(offers.c.id == offer_id).values(locked=True))
         return ok
 
-    def redeem_code(self, code: str, now: datetime) -> OfferRecord | None:
-        """Mark the offer of ``code`` redeemed, exactly once across all replicas."""
+    def redeem_code(
+        self, code: str, now: datetime, *, token: str, token_expires_at: datetime
+    ) -> OfferRecord | None:
+        """Mark the offer of ``code`` redeemed, exactly once across all replicas, and store the
+        access ``token`` (hashed) for it in the same transaction: both or neither."""
         with self.engine.begin() as conn:
             row = conn.execute(
                 update(offers)
@@ -274,6 +342,8 @@ class IssuerRepository:
                 .values(redeemed_at=now)
                 .returning(*offers.c)
             ).first()
+            if row is not None:
+                _insert_access_token(conn, token, row.id, token_expires_at)
         return _offer(row) if row is not None else None
 
     # --- access tokens ---
@@ -281,28 +351,15 @@ class IssuerRepository:
     def add_access_token(self, token: str, offer_id: str, expires_at: datetime) -> None:
         """Store an access token (hashed) for a redeemed offer."""
         with self.engine.begin() as conn:
-            conn.execute(
-                insert(access_tokens).values(
-                    token_hash=secret_hash(token), offer_id=offer_id, expires_at=expires_at
-                )
-            )
+            _insert_access_token(conn, token, offer_id, expires_at)
 
     def use_access_token(self, token: str, now: datetime) -> OfferRecord | None:
         """Consume an access token once and return its offer, or None when unknown/used/expired."""
         with self.engine.begin() as conn:
-            row = conn.execute(
-                update(access_tokens)
-                .where(
-                    access_tokens.c.token_hash == secret_hash(token),
-                    access_tokens.c.used_at.is_(None),
-                    access_tokens.c.expires_at > now,
-                )
-                .values(used_at=now)
-                .returning(access_tokens.c.offer_id)
-            ).first()
-            if row is None:
+            offer_id = _consume_access_token(conn, token, now)
+            if offer_id is None:
                 return None
-            offer_row = conn.execute(select(offers).where(offers.c.id == row.offer_id)).first()
+            offer_row = _offer_row(conn, offer_id)
         return _offer(offer_row) if offer_row is not None else None
 
     # --- nonces ---
@@ -352,19 +409,7 @@ class IssuerRepository:
         """Store an issued credential; False when its status slot was taken meanwhile."""
         try:
             with self.engine.begin() as conn:
-                conn.execute(
-                    insert(credentials).values(
-                        id=record.id,
-                        offer_id=record.offer_id,
-                        configuration_id=record.configuration_id,
-                        status_list=record.status_list,
-                        status_index=record.status_index,
-                        status=record.status,
-                        holder_thumbprint=record.holder_thumbprint,
-                        notification_id=record.notification_id,
-                        issued_at=record.issued_at,
-                    )
-                )
+                conn.execute(insert(credentials).values(**_credential_values(record)))
         except IntegrityError:
             return False
         return True
@@ -389,21 +434,48 @@ class IssuerRepository:
 
     def set_status(self, credential_ids: list[str], status: int) -> None:
         """Set the status value of credential instances."""
+        self._update_credentials(credential_ids, status=status)
+
+    def _update_credentials(self, credential_ids: list[str], **values: Any) -> None:
         with self.engine.begin() as conn:
             conn.execute(
-                update(credentials)
-                .where(credentials.c.id.in_(credential_ids))
-                .values(status=status)
+                update(credentials).where(credentials.c.id.in_(credential_ids)).values(**values)
             )
 
-    def mark_superseded(self, credential_ids: list[str], by_offer: str) -> None:
-        """Record that credentials were replaced by a re-issued offer."""
+    def revoke(
+        self,
+        offer_id: str,
+        credential_ids: list[str],
+        status: int,
+        *,
+        lock: bool,
+        replacement: Mapping[str, Any] | None = None,
+    ) -> bool:
+        """Lock an offer (with ``lock``) and set its credentials' status, in one transaction.
+
+        With ``replacement`` (the keyword arguments of ``add_offer``) the new offer is stored
+        and the credentials are marked superseded by it in that same transaction: never a
+        revoked credential without its replacement, nor a replacement beside a valid one.
+        Returns whether the offer was locked.
+        """
         with self.engine.begin() as conn:
-            conn.execute(
-                update(credentials)
-                .where(credentials.c.id.in_(credential_ids))
-                .values(superseded_by=by_offer)
-            )
+            locked = False
+            if lock:
+                result = conn.execute(
+                    update(offers).where(offers.c.id == offer_id).values(locked=True)
+                )
+                locked = result.rowcount == 1
+            changes: dict[str, Any] = {"status": status}
+            if replacement is not None:
+                conn.execute(insert(offers).values(**_offer_values(replacement)))
+                changes["superseded_by"] = replacement["offer_id"]
+            if credential_ids:
+                conn.execute(
+                    update(credentials)
+                    .where(credentials.c.id.in_(credential_ids))
+                    .values(**changes)
+                )
+        return locked
 
     def statuses(self, list_id: str) -> dict[int, int]:
         """Return index -> status for every non-valid entry of a status list."""
@@ -438,7 +510,7 @@ class IssuerRepository:
             ).first()
             if row is None:
                 return None
-            offer_row = conn.execute(select(offers).where(offers.c.id == row.offer_id)).first()
+            offer_row = _offer_row(conn, row.offer_id)
         if offer_row is None:
             return None
         return _offer(offer_row), _aware(row.expires_at) or row.expires_at
@@ -455,42 +527,44 @@ class IssuerRepository:
                 found.update({row.import_key: row.id for row in rows})
         return found
 
-    def add_offers(self, rows: list[dict[str, Any]]) -> bool:
-        """Store many new offers in one transaction; False (nothing stored) on any conflict.
+    def add_new_offers(self, rows: list[dict[str, Any]]) -> dict[str, str] | None:
+        """Store, in one transaction, every offer whose ``import_key`` is not stored yet.
 
-        Each row has the keyword arguments of ``add_offer``.
+        Each row has the keyword arguments of ``add_offer``. Returns import key -> offer id
+        of the rows skipped as already imported; None (and nothing stored) when another
+        import stored one of the keys meanwhile: read again and retry.
         """
-        values = [
-            {
-                "id": r["offer_id"],
-                "configuration_id": r["configuration_id"],
-                "claims": r["claims"],
-                "import_key": r.get("import_key"),
-                "code_hash": secret_hash(r["code"]),
-                "tx_code_hash": secret_hash(r["tx_code"]) if r["tx_code"] is not None else None,
-                "tx_code_attempts": 0,
-                "locked": False,
-                "created_at": r["created_at"],
-                "expires_at": r["expires_at"],
-                "replaces_credential_id": r.get("replaces_credential_id"),
-                "by_reference": False,
-            }
-            for r in rows
-        ]
-        if not values:
-            return True
+        skipped: dict[str, str] = {}
         try:
             with self.engine.begin() as conn:
-                conn.execute(insert(offers), values)
+                keys = [r["import_key"] for r in rows if r.get("import_key") is not None]
+                for start in range(0, len(keys), _CHUNK):
+                    found = conn.execute(
+                        select(offers.c.import_key, offers.c.id).where(
+                            offers.c.import_key.in_(keys[start : start + _CHUNK])
+                        )
+                    )
+                    skipped.update({row.import_key: row.id for row in found})
+                values = [_offer_values(r) for r in rows if r.get("import_key") not in skipped]
+                for start in range(0, len(values), _CHUNK):
+                    conn.execute(insert(offers), values[start : start + _CHUNK])
         except IntegrityError:
-            return False
-        return True
+            return None
+        return skipped
 
-    def lock_offer(self, offer_id: str) -> bool:
-        """Lock an offer so its code can no longer be redeemed; False when unknown."""
+    def withdraw_offers(self, offer_ids: list[str]) -> int:
+        """Delete offers never redeemed (e.g. whose links were never handed out); return how many."""
+        withdrawn = 0
         with self.engine.begin() as conn:
-            result = conn.execute(update(offers).where(offers.c.id == offer_id).values(locked=True))
-        return result.rowcount == 1
+            for start in range(0, len(offer_ids), _CHUNK):
+                result = conn.execute(
+                    delete(offers).where(
+                        offers.c.id.in_(offer_ids[start : start + _CHUNK]),
+                        offers.c.redeemed_at.is_(None),
+                    )
+                )
+                withdrawn += result.rowcount
+        return withdrawn
 
     def add_credentials(
         self,
@@ -505,36 +579,14 @@ class IssuerRepository:
         batch): ``PolicyViolation`` when it is unknown, used, expired or of another offer,
         and then nothing is stored; on a taken slot the token stays unused for a retry.
         """
-        rows = [
-            {
-                "id": r.id,
-                "offer_id": r.offer_id,
-                "configuration_id": r.configuration_id,
-                "status_list": r.status_list,
-                "status_index": r.status_index,
-                "status": r.status,
-                "holder_thumbprint": r.holder_thumbprint,
-                "notification_id": r.notification_id,
-                "issued_at": r.issued_at,
-            }
-            for r in records
-        ]
+        rows = [_credential_values(r) for r in records]
         try:
             with self.engine.begin() as conn:
                 if access_token is not None:
                     if now is None:
                         raise ValueError("consuming an access token needs 'now'")
-                    row = conn.execute(
-                        update(access_tokens)
-                        .where(
-                            access_tokens.c.token_hash == secret_hash(access_token),
-                            access_tokens.c.used_at.is_(None),
-                            access_tokens.c.expires_at > now,
-                        )
-                        .values(used_at=now)
-                        .returning(access_tokens.c.offer_id)
-                    ).first()
-                    if row is None or any(r.offer_id != row.offer_id for r in records):
+                    offer_id = _consume_access_token(conn, access_token, now)
+                    if offer_id is None or any(r.offer_id != offer_id for r in records):
                         raise PolicyViolation("the credentials of this offer were already issued")
                 if rows:
                     conn.execute(insert(credentials), rows)

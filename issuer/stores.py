@@ -46,14 +46,20 @@ class SqlOfferStore:
         """Count one attempt atomically; lock the offer at the limit."""
         return self.repository.check_tx_code(offer_id, tx_code, max_attempts)
 
-    def redeem_code(self, code: str, now: datetime) -> OfferState | None:
-        """Redeem the code once across all replicas."""
-        record = self.repository.redeem_code(code, now)
-        return offer_state(record) if record is not None else None
-
-    def add_access_token(self, token: str, grant: AccessGrant) -> None:
-        """Store the access token (hashed)."""
-        self.repository.add_access_token(token, grant.offer_id, grant.expires_at)
+    def redeem_code(
+        self, code: str, now: datetime, *, token: str, token_expires_at: datetime
+    ) -> AccessGrant | None:
+        """Redeem the code once across all replicas, storing its token in the same transaction."""
+        record = self.repository.redeem_code(
+            code, now, token=token, token_expires_at=token_expires_at
+        )
+        if record is None:
+            return None
+        return AccessGrant(
+            offer_id=record.id,
+            credential_configuration_ids=(record.configuration_id,),
+            expires_at=token_expires_at,
+        )
 
     def access_grant(self, token: str, now: datetime) -> AccessGrant | None:
         """Return what an unexpired access token grants."""
@@ -61,11 +67,16 @@ class SqlOfferStore:
         if found is None:
             return None
         record, expires_at = found
-        return AccessGrant(
-            offer_id=record.id,
-            credential_configuration_ids=(record.configuration_id,),
-            expires_at=expires_at,
-        )
+        return _grant(record, expires_at)
+
+
+def _grant(record: OfferRecord, expires_at: datetime) -> AccessGrant:
+    # An offer is for one configuration; its access token grants exactly that one.
+    return AccessGrant(
+        offer_id=record.id,
+        credential_configuration_ids=(record.configuration_id,),
+        expires_at=expires_at,
+    )
 
 
 class OfferWriter(SqlOfferStore):

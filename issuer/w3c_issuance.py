@@ -57,7 +57,7 @@ from specs.w3c_vc.vocabulary import credential_definition_types, w3c_type_name
 
 if TYPE_CHECKING:
     from issuer.service import IssuerService
-    from issuer.storage import OfferRecord
+    from issuer.storage import CredentialRecord, OfferRecord
 
 LDP_VC_CONFIGURATION_SUFFIX = "-ldp-vc"
 W3C_STATUS_LIST_PATH = "/w3c-status-lists"
@@ -149,57 +149,70 @@ class W3cIssuance:
         notification_id: str | None = None,
         access_token: str | None = None,
     ) -> list[dict[str, Any]]:
-        """Store one instance per holder key (one transaction), then secure each VC."""
+        """Secure one VC per holder key, then store the instances (one transaction)."""
         service = self.service
         ctype = service.types.get(offer.configuration_id)
         if ctype is None:
             raise NotFound(f"configuration {offer.configuration_id!r} is not issued here")
         subjects = [did_key_for(public_key_from_jwk(dict(key))) for key in holder_keys]  # type: ignore[arg-type]
-        records = service._store_instances(  # the same status slots as dc+sd-jwt
-            offer, holder_keys, notification_id, now, access_token=access_token
-        )
         valid_until = now + timedelta(
             seconds=service.settings.credential_ttl_days * SECONDS_PER_DAY
         )
-        issued = []
-        for record, subject_id in zip(records, subjects, strict=True):
-            status = [
-                BitstringStatusListEntry(
-                    status_purpose=purpose,
-                    status_list_index=record.status_index,
-                    status_list_credential=self.status_list_url(record.status_list, purpose),
-                ).to_json()
-                for purpose in (STATUS_PURPOSE_REVOCATION, STATUS_PURPOSE_SUSPENSION)
+
+        def secure(records: Sequence[CredentialRecord]) -> list[dict[str, Any]]:
+            return [
+                self._secure(ctype, offer, record, subject_id, now, valid_until)
+                for record, subject_id in zip(records, subjects, strict=True)
             ]
-            document = build_credential(
-                types=credential_definition_types(ctype),
-                issuer=service.url,
-                subject={"id": subject_id, **offer.claims},
-                valid_from=now,
-                valid_until=valid_until,
-                status=status,
-                schema={"id": self.schema_url(ctype), "type": TYPE_JSON_SCHEMA},
-                contexts=(HONNIN_CREDENTIALS_V2_CONTEXT,),
-            )
-            pointers = honnin_mandatory_pointers(document, ("id",))
-            pointers += [
-                "/credentialSubject/" + "/".join(path)
-                for path in mandatory_subject_paths(ctype)
-                if _has(offer.claims, path)
-            ]
-            issued.append(
-                ecdsa_sd_2023.create_base_proof(
-                    document,
-                    service.signer,
-                    verification_method=self.verification_method,
-                    mandatory_pointers=pointers,
-                    rng=service.rng,
-                    loader=self.loader,
-                    created=now,
-                    limits=service.limits,
-                )
-            )
-        return issued
+
+        return service._issue_instances(  # the same status slots as dc+sd-jwt
+            offer, holder_keys, notification_id, now, secure, access_token=access_token
+        )
+
+    def _secure(
+        self,
+        ctype: CredentialType[Any],
+        offer: OfferRecord,
+        record: CredentialRecord,
+        subject_id: str,
+        now: datetime,
+        valid_until: datetime,
+    ) -> dict[str, Any]:
+        service = self.service
+        status = [
+            BitstringStatusListEntry(
+                status_purpose=purpose,
+                status_list_index=record.status_index,
+                status_list_credential=self.status_list_url(record.status_list, purpose),
+            ).to_json()
+            for purpose in (STATUS_PURPOSE_REVOCATION, STATUS_PURPOSE_SUSPENSION)
+        ]
+        document = build_credential(
+            types=credential_definition_types(ctype),
+            issuer=service.url,
+            subject={"id": subject_id, **offer.claims},
+            valid_from=now,
+            valid_until=valid_until,
+            status=status,
+            schema={"id": self.schema_url(ctype), "type": TYPE_JSON_SCHEMA},
+            contexts=(HONNIN_CREDENTIALS_V2_CONTEXT,),
+        )
+        pointers = honnin_mandatory_pointers(document, ("id",))
+        pointers += [
+            "/credentialSubject/" + "/".join(path)
+            for path in mandatory_subject_paths(ctype)
+            if _has(offer.claims, path)
+        ]
+        return ecdsa_sd_2023.create_base_proof(
+            document,
+            service.signer,
+            verification_method=self.verification_method,
+            mandatory_pointers=pointers,
+            rng=service.rng,
+            loader=self.loader,
+            created=now,
+            limits=service.limits,
+        )
 
     # --- Bitstring Status List credentials (W3C Bitstring Status List v1.0) ---
 

@@ -22,7 +22,7 @@ from specs.trustlist.model import CorporateNumberCheck, format_time
 from specs.trustlist.signature import sign_trust_list
 from trustlist.operator import certificate_pem, load_operator
 from trustlist.source import read_entities, read_scheme
-from trustlist.transparency import LOG_FILE, append_to_log, read_log_entries, write_atomic
+from trustlist.transparency import LOG_FILE, log_bytes, logged, read_log_entries, write_atomic
 
 PUBLIC_DIR = "public"
 LIST_FILE = "trustlist.jws"
@@ -99,8 +99,7 @@ def publish(
     )
     digest = token_digest(token)
     data = (token + "\n").encode("ascii")
-    write_atomic(public / VERSIONS_DIR / f"{sequence_number}.jws", data)
-    append_to_log(
+    log = logged(
         log_path,
         operator,
         sequence_number=sequence_number,
@@ -108,8 +107,17 @@ def publish(
         list_digest=digest,
         signed_at=now,
     )
-    write_atomic(public / LIST_FILE, data)
-    write_atomic(public / ANCHOR_FILE, certificate_pem(operator.chain[-1]))
+    # Everything is signed before anything is written. Clients require the list to be the
+    # newest log entry (check_list_logged), so the log and the list change together: a
+    # failed write puts back the files already replaced.
+    _replace_all(
+        [
+            (public / VERSIONS_DIR / f"{sequence_number}.jws", data),
+            (log_path, log_bytes(log)),
+            (public / LIST_FILE, data),
+            (public / ANCHOR_FILE, certificate_pem(operator.chain[-1])),
+        ]
+    )
     return Published(
         token=token,
         sequence_number=sequence_number,
@@ -117,3 +125,20 @@ def publish(
         list_path=public / LIST_FILE,
         log_path=log_path,
     )
+
+
+def _replace_all(files: list[tuple[Path, bytes]]) -> None:
+    """Replace each file atomically, in order; on a failure restore those already replaced."""
+    done: list[tuple[Path, bytes | None]] = []
+    try:
+        for path, data in files:
+            old = path.read_bytes() if path.is_file() else None
+            write_atomic(path, data)
+            done.append((path, old))
+    except BaseException:
+        for path, old in reversed(done):
+            if old is None:
+                path.unlink(missing_ok=True)
+            else:
+                write_atomic(path, old)
+        raise

@@ -65,9 +65,15 @@ def create_operator(
         ca=False,
     )
     fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(signer.export_private_jwk(), handle)
-    (folder / CERT_FILE).write_bytes(certificate_pem(cert))
+    # The key file is created first (O_EXCL: never over an existing key); when it or the
+    # certificate cannot be written, the key goes again, so a retry is not refused.
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(signer.export_private_jwk(), handle)
+        (folder / CERT_FILE).write_bytes(certificate_pem(cert))
+    except BaseException:
+        key_path.unlink(missing_ok=True)
+        raise
     return Operator(signer=signer, chain=(cert,))
 
 

@@ -34,6 +34,7 @@ from specs.keys.jwk import PRIVATE_MEMBERS
 from specs.keys.x509 import load_pem_certificates
 from specs.trustlist import constants as c
 from specs.trustlist.model import format_time
+from trustlist.transparency import write_atomic
 
 SOURCE_SUFFIXES = (".yaml", ".yml", ".json")
 CATEGORY_DIRS = {
@@ -190,14 +191,13 @@ def read_source_file(path: Path) -> dict[str, Any]:
 
 
 def write_source_file(path: Path, value: dict[str, Any]) -> None:
-    """Write a source file as YAML (or JSON when the name ends in .json)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write a source file as YAML (or JSON when the name ends in .json), atomically."""
     if path.suffix == ".json":
-        path.write_text(json.dumps(value, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        text = json.dumps(value, ensure_ascii=False, indent=2) + "\n"
     else:
-        path.write_text(
-            yaml.safe_dump(value, allow_unicode=True, sort_keys=False), encoding="utf-8"
-        )
+        text = yaml.safe_dump(value, allow_unicode=True, sort_keys=False)
+    # Replaced, never rewritten in place: an interrupted --replace keeps the old entry.
+    write_atomic(path, text.encode("utf-8"))
 
 
 def _model(model: type[_Strict], value: dict[str, Any], path: Path) -> Any:

@@ -260,7 +260,9 @@ def schema_problems(
     problems = []
     # A valid document (the usual case) is judged without building an error object for
     # every absent mandatory claim; only a broken one goes through field_problems.
-    judged = [] if credential_type.present_claims_valid(present) else None
+    judged: list[ValidationError] | None = (
+        [] if credential_type.present_claims_valid(present) else None
+    )
     for problem in credential_type.field_problems(present) if judged is None else judged:
         path = tuple(problem.claim_path or ())
         node: Any = present

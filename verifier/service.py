@@ -51,7 +51,7 @@ from verifier.pipeline import (
 from verifier.purposes import Purpose, over_asking, purpose
 from verifier.settings import VerifierSettings
 from verifier.status import StatusListCache
-from verifier.storage import TransactionRecord, VerifierRepository
+from verifier.storage import AuditEntry, TransactionRecord, VerifierRepository
 from verifier.trust import TrustListSource, load_anchors, trust_list_reader
 from verifier.w3c_verification import VP_FORMAT_LDP_VC, LdpVcPipeline, ldp_result_path
 
@@ -314,16 +314,15 @@ class VerifierService:
             session_hash=session_hash,
             created_at=transaction.created_at,
             expires_at=transaction.expires_at,
-        )
-        self.repository.audit(
-            at=transaction.created_at,
-            transaction_id=transaction.id,
-            event="request_created",
-            purpose=chosen.id,
-            detail={
-                "items": ["/".join(map(str, p)) for p in chosen.requested_paths],
-                **({"beyond_registration": over_asked} if over_asked else {}),
-            },
+            audit=AuditEntry(
+                at=transaction.created_at,
+                event="request_created",
+                purpose=chosen.id,
+                detail={
+                    "items": ["/".join(map(str, p)) for p in chosen.requested_paths],
+                    **({"beyond_registration": over_asked} if over_asked else {}),
+                },
+            ),
         )
         request_uri = f"{self.settings.url}{REQUEST_PATH}/{transaction.id}"
         return CreatedRequest(
@@ -340,14 +339,12 @@ class VerifierService:
             raise NotFound("this request was already answered")
         core = self._core(self._store, {})
         token = core.request_object(_transaction(record, self.limits), wallet_nonce=wallet_nonce)
-        if self.repository.mark_request_fetched(transaction_id, self.clock.now()):
-            self.repository.audit(
-                at=self.clock.now(),
-                transaction_id=transaction_id,
-                event="request_fetched",
-                purpose=record.purpose,
-                detail={},
-            )
+        now = self.clock.now()
+        self.repository.mark_request_fetched(
+            transaction_id,
+            now,
+            audit=AuditEntry(at=now, event="request_fetched", purpose=record.purpose, detail={}),
+        )
         return token
 
     # --- responses ---
@@ -366,19 +363,22 @@ class VerifierService:
         result = core.accept_response(form)
         record = self.repository.transaction(result.transaction_id)
         stored = self._result_json(record, result, log)
-        self.repository.finish(record.id, stored["outcome"], stored)
-        self.repository.audit(
-            at=self.clock.now(),
-            transaction_id=record.id,
-            event="response_received",
-            purpose=record.purpose,
-            detail={
-                "outcome": stored["outcome"],
-                "reason": stored.get("reason"),
-                "items": sorted(stored["claims"]),
-                "issuer": (stored.get("issuer") or {}).get("entity_id"),
-                "encrypted": result.encrypted,
-            },
+        self.repository.finish(
+            record.id,
+            stored["outcome"],
+            stored,
+            audit=AuditEntry(
+                at=self.clock.now(),
+                event="response_received",
+                purpose=record.purpose,
+                detail={
+                    "outcome": stored["outcome"],
+                    "reason": stored.get("reason"),
+                    "items": sorted(stored["claims"]),
+                    "issuer": (stored.get("issuer") or {}).get("entity_id"),
+                    "encrypted": result.encrypted,
+                },
+            ),
         )
         return stored
 

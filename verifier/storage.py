@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Column,
+    Connection,
     DateTime,
     Engine,
     Integer,
@@ -67,6 +68,29 @@ def _aware(value: datetime | None) -> datetime | None:
 
 
 @dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """An audit record to append in the same database transaction as the change it records."""
+
+    at: datetime
+    event: str
+    purpose: str
+    detail: dict[str, Any]
+
+
+def _append_audit(conn: Connection, transaction_id: str, entry: AuditEntry | None) -> None:
+    if entry is not None:
+        conn.execute(
+            insert(audit_log).values(
+                at=entry.at,
+                transaction_id=transaction_id,
+                event=entry.event,
+                purpose=entry.purpose,
+                detail=entry.detail,
+            )
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class TransactionRecord:
     """A presentation transaction as stored."""
 
@@ -116,8 +140,9 @@ class VerifierRepository:
         session_hash: str | None,
         created_at: datetime,
         expires_at: datetime,
+        audit: AuditEntry | None = None,
     ) -> None:
-        """Store a new pending transaction."""
+        """Store a new pending transaction (and its audit record, atomically)."""
         with self.engine.begin() as conn:
             conn.execute(
                 insert(transactions).values(
@@ -132,6 +157,7 @@ class VerifierRepository:
                     outcome="pending",
                 )
             )
+            _append_audit(conn, transaction_id, audit)
 
     def transaction(self, transaction_id: str) -> TransactionRecord:
         """Return a transaction by id, or raise ``NotFound``."""
@@ -149,8 +175,13 @@ class VerifierRepository:
             row = conn.execute(select(transactions).where(transactions.c.state == state)).first()
         return _transaction(row) if row is not None else None
 
-    def mark_request_fetched(self, transaction_id: str, now: datetime) -> bool:
-        """Record that the wallet fetched the request object (only the first fetch counts)."""
+    def mark_request_fetched(
+        self, transaction_id: str, now: datetime, audit: AuditEntry | None = None
+    ) -> bool:
+        """Record that the wallet fetched the request object (only the first fetch counts).
+
+        ``audit`` is appended in the same database transaction, only for that first fetch.
+        """
         with self.engine.begin() as conn:
             result = conn.execute(
                 update(transactions)
@@ -159,7 +190,10 @@ class VerifierRepository:
                 )
                 .values(request_fetched_at=now)
             )
-        return result.rowcount == 1
+            first = result.rowcount == 1
+            if first:
+                _append_audit(conn, transaction_id, audit)
+        return first
 
     def claim_response(self, state: str, now: datetime) -> TransactionRecord | None:
         """Claim the single response slot of a pending, unexpired transaction, exactly once."""
@@ -203,29 +237,29 @@ class VerifierRepository:
             ).all()
         return [_transaction(row) for row in rows]
 
-    def finish(self, transaction_id: str, outcome: str, result: dict[str, Any]) -> None:
-        """Store the outcome (``verified``, ``failed``, ``declined`` …) and the full result."""
+    def finish(
+        self,
+        transaction_id: str,
+        outcome: str,
+        result: dict[str, Any],
+        audit: AuditEntry | None = None,
+    ) -> None:
+        """Store the outcome (``verified``, ``failed``, ``declined`` …), the full result and
+        its audit record in one database transaction: never a result without its record."""
         with self.engine.begin() as conn:
             conn.execute(
                 update(transactions)
                 .where(transactions.c.id == transaction_id)
                 .values(outcome=outcome, result=result)
             )
+            _append_audit(conn, transaction_id, audit)
 
     def audit(
         self, *, at: datetime, transaction_id: str, event: str, purpose: str, detail: dict[str, Any]
     ) -> None:
         """Append an audit record: what was received, when, for which purpose."""
         with self.engine.begin() as conn:
-            conn.execute(
-                insert(audit_log).values(
-                    at=at,
-                    transaction_id=transaction_id,
-                    event=event,
-                    purpose=purpose,
-                    detail=detail,
-                )
-            )
+            _append_audit(conn, transaction_id, AuditEntry(at, event, purpose, detail))
 
     def audit_records(self, transaction_id: str | None = None) -> list[dict[str, Any]]:
         """Return audit records, oldest first, optionally for one transaction."""

@@ -106,15 +106,28 @@ class Wallet:
             card_token_label=card_token_label,
         )
         home.mkdir(parents=True, exist_ok=True)
-        store = WalletStore.create(
-            home / STORE_FILE, passphrase, clock=clock, random=random, scrypt_n=scrypt_n
-        )
-        store.put_secret(PSEUDONYM_SECRET, _secret_bytes(secret))
-        keys = PresentationKeyStore.create(
-            home / KEYS_FILE, passphrase, rng=random, scrypt_n=scrypt_n
-        )
-        wallet = cls(home, store, keys, profile, clock=clock, random=random)
-        wallet.save_profile()
+        # The store, the keys and the profile are three files: a failure on the way removes
+        # the ones this call created, so no half-made wallet blocks the next ``init``.
+        created = [home / STORE_FILE, home / KEYS_FILE, home / PROFILE_FILE]
+        created = [p for p in created if not p.exists()]
+        store: WalletStore | None = None
+        try:
+            store = WalletStore.create(
+                home / STORE_FILE, passphrase, clock=clock, random=random, scrypt_n=scrypt_n
+            )
+            store.put_secret(PSEUDONYM_SECRET, _secret_bytes(secret))
+            keys = PresentationKeyStore.create(
+                home / KEYS_FILE, passphrase, rng=random, scrypt_n=scrypt_n
+            )
+            wallet = cls(home, store, keys, profile, clock=clock, random=random)
+            wallet.save_profile()
+        except BaseException:
+            if store is not None:
+                store.close()
+            for path in created:
+                for leftover in (path, *_sidecars(path)):
+                    leftover.unlink(missing_ok=True)
+            raise
         return wallet
 
     @classmethod
@@ -136,15 +149,13 @@ class Wallet:
 
     def save_profile(self) -> None:
         """Write ``wallet.json`` atomically."""
-        path = self.home / PROFILE_FILE
-        tmp = path.with_suffix(".json.tmp")
-        tmp.write_text(self.profile.model_dump_json(indent=2), encoding="utf-8")
-        tmp.replace(path)
+        _write_profile(self.home, self.profile)
 
     def update_profile(self, **changes: Any) -> None:
         """Change profile settings (language, trust list paths) and save them."""
-        self.profile = WalletProfile.model_validate({**self.profile.model_dump(), **changes})
-        self.save_profile()
+        profile = WalletProfile.model_validate({**self.profile.model_dump(), **changes})
+        _write_profile(self.home, profile)  # in memory only once it is on disk
+        self.profile = profile
 
     def close(self) -> None:
         """Release the store."""
@@ -164,13 +175,18 @@ class Wallet:
 
     def recover_pseudonym_secret(self, card: Signer) -> None:
         """Re-derive the pseudonym secret from the card (a new device, same card)."""
+        old = self.store.secret(PSEUDONYM_SECRET)
         self.store.put_secret(PSEUDONYM_SECRET, _secret_bytes(recover_pseudonym_secret(card)))
-        self.update_profile(card_bound=True)
+        try:
+            self.update_profile(card_bound=True)
+        except BaseException:
+            # The profile must say where the secret comes from: put the old one back.
+            self.store.put_secret(PSEUDONYM_SECRET, old)
+            raise
 
     def unlink(self, verifier_id: str) -> tuple[int, int]:
         """Rotate a verifier's pseudonym and drop its rules; return (new epoch, rules dropped)."""
-        dropped = self.store.drop_rules(verifier_id)
-        return self.store.rotate_pseudonym(verifier_id), dropped
+        return self.store.unlink(verifier_id)
 
     # --- trust list ---
 
@@ -187,10 +203,28 @@ class Wallet:
         anchors = load_pem_certificates(Path(self.profile.trust_list_anchor).read_bytes())
         return trust_list_from_token(token_path.read_text(encoding="ascii"), anchors, self.clock)
 
+    def configured_trust_list(self) -> TrustList | None:
+        """The trust list as ``trust_list`` gives it, or None when none is configured."""
+        if not self.profile.trust_list or not self.profile.trust_list_anchor:
+            return None
+        return self.trust_list()
+
 
 def trust_list_from_token(token: str, anchors: list[x509.Certificate], clock: Clock) -> TrustList:
     """Verify a signed trust list against the operator anchors at the clock's time."""
     return verify_trust_list(token, anchors, clock.now()).trust_list
+
+
+def _write_profile(home: Path, profile: WalletProfile) -> None:
+    path = home / PROFILE_FILE
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(profile.model_dump_json(indent=2), encoding="utf-8")
+    tmp.replace(path)
+
+
+def _sidecars(path: Path) -> tuple[Path, ...]:
+    # SQLite's WAL and shared-memory files and our own temporary file next to ``path``.
+    return tuple(path.with_name(path.name + suffix) for suffix in ("-wal", "-shm", ".tmp"))
 
 
 def _secret_bytes(secret: PseudonymSecret) -> bytes:

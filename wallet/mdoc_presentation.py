@@ -1,8 +1,8 @@
 """ISO mdoc (``mso_mdoc``) in the wallet: storing issued mdocs and presenting them over OpenID4VP.
 
 Receiving: each Credential of a batch is base64url(IssuerSigned) (OpenID4VCI 1.0 Appendix
-A.2.4); its MSO must name the docType of the configuration and be bound (deviceKey) to a
-key this wallet sent. The stored credential keeps the type's claims in their JSON shape,
+A.2.4), stored once ``wallet.receipt_checks`` verified it (IssuerAuth, digests, docType,
+validity) and bound it (deviceKey) to a key this wallet sent. The stored credential keeps the type's claims in their JSON shape,
 so the consent screen, labels and log are the same as for SD-JWT VC; its ``vct`` field
 holds the docType.
 
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from specs.credentials import CredentialType
 from specs.credentials.constants import MDOC_DEVICE_NAMESPACE, MDOC_PSEUDONYM_ELEMENT
@@ -35,11 +35,9 @@ from specs.dcql import Candidate, CredentialQuery
 from specs.dcql.constants import FORMAT_MSO_MDOC
 from specs.encoding import b64url_decode, b64url_encode
 from specs.errors import ClaimPath, MalformedInput, NotFound, ValidationError
-from specs.keys.jwk import thumbprint
 from specs.limits import DEFAULT_LIMITS, Limits
 from specs.mdoc import ItemsRequest, decode_cbor, present
 from specs.mdoc.cbor import unwrap_encoded_cbor
-from specs.mdoc.cose import jwk_from_cose_key
 from specs.mdoc.model import (
     Document,
     MobileSecurityObject,
@@ -53,6 +51,9 @@ from specs.openid4vp.request import AuthorizationRequest
 from wallet.constants import STATUS_VALID
 from wallet.holder import Wallet
 from wallet.store import CredentialInstance, StoredCredential
+
+if TYPE_CHECKING:
+    from wallet.receipt_checks import CheckedCredential
 
 
 def unverified_mdoc(
@@ -80,44 +81,34 @@ def unverified_mdoc(
     return document, mso, elements
 
 
-def store_mdocs(
+def mdoc_record(
     wallet: Wallet,
     metadata: CredentialIssuerMetadata,
     configuration_id: str,
-    issued: Sequence[Any],
-    jwks: Sequence[Mapping[str, Any]],
+    checked: Sequence[CheckedCredential],
     display: Mapping[str, Any],
-) -> tuple[StoredCredential, int]:
-    """Check and store one batch of mdocs (one per key sent); return it and the count."""
+) -> tuple[StoredCredential, list[CredentialInstance]]:
+    """The record and instances of one batch of mdocs that passed the receipt checks."""
     config = metadata.credential_configurations_supported[configuration_id]
     doctype = config.doctype
     if not doctype:
         raise MalformedInput(f"configuration {configuration_id!r} names no doctype")
     ctype = credential_type_by_doctype(doctype)
-    by_print = {thumbprint({k: v for k, v in j.items() if k != "kid"}): str(j["kid"]) for j in jwks}
     first: dict[str, Any] | None = None
     batch: list[CredentialInstance] = []
-    used: set[str] = set()
-    for item in issued:
-        text = item.credential
-        if not isinstance(text, str):
-            raise MalformedInput("an mso_mdoc Credential is a base64url string")
-        _, mso, elements = unverified_mdoc(text, doctype)
-        kid = by_print.get(thumbprint(jwk_from_cose_key(mso.device_key)))
-        if kid is None or kid in used:
-            raise ValidationError("an issued mdoc is not bound to a key this wallet sent")
-        claims = claims_from_mdoc(ctype, elements.get(ctype.mdoc_namespace, {}))
+    for item in checked:
+        claims = claims_from_mdoc(ctype, item.claims.get(ctype.mdoc_namespace, {}))
         if first is None:
             first = claims
         elif claims != first:
             raise ValidationError("the mdocs of one batch carry different elements")
-        used.add(kid)
-        batch.append(CredentialInstance(uuid.UUID(bytes=wallet.random.bytes(16)).hex, text, kid))
+        batch.append(
+            CredentialInstance(
+                uuid.UUID(bytes=wallet.random.bytes(16)).hex, item.stored, item.key_id
+            )
+        )
     if first is None:
         raise MalformedInput("the issuer returned no mdoc")
-    for jwk in jwks:  # keys the issuer did not use are of no further use
-        if str(jwk["kid"]) not in used:
-            wallet.keys.remove(str(jwk["kid"]))
     credential = StoredCredential(
         id=uuid.UUID(bytes=wallet.random.bytes(16)).hex,
         format=FORMAT_MSO_MDOC,
@@ -133,8 +124,7 @@ def store_mdocs(
             "received_at": wallet.clock.now().isoformat(),
         },
     )
-    wallet.store.add_credential(credential, batch)
-    return credential, len(batch)
+    return credential, batch
 
 
 # --- DCQL and the consent engine ---
@@ -213,8 +203,8 @@ __all__ = [
     "FORMAT_MSO_MDOC",
     "claim_paths",
     "mdoc_candidate",
+    "mdoc_record",
     "present_mdoc",
     "query_type",
-    "store_mdocs",
     "unverified_mdoc",
 ]

@@ -551,17 +551,25 @@ async def fetch_request(
 
 
 async def deliver(wallet: Wallet, http: WalletHttp, outcome: Outcome) -> dict[str, Any]:
-    """POST an outcome to the verifier's response endpoint and log it; return the log entry."""
+    """Log an outcome, POST it to the verifier's response endpoint, record the answer.
+
+    The entry is in the disclosure log before anything leaves the wallet: when it cannot be
+    written nothing is sent, so nothing is ever disclosed without its log entry. A POST
+    cannot be taken back, so the verifier's answer is recorded after it, beside the entry.
+    Returns the entry with the answer (``response_status``, ``delivery_error``).
+    """
     entry = dict(outcome.log_entry)
-    if outcome.submission is not None:
-        try:
-            reply = await http.post_form(outcome.submission.response_uri, outcome.submission.form)
-            entry["response_status"] = reply.status
-        except HonninError as exc:
-            entry["response_status"] = None
-            entry["delivery_error"] = exc.detail
-    wallet.store.append_log(entry)
-    return entry
+    logged = wallet.store.append_log(entry)
+    if outcome.submission is None:
+        return entry
+    delivery: dict[str, Any]
+    try:
+        reply = await http.post_form(outcome.submission.response_uri, outcome.submission.form)
+        delivery = {"response_status": reply.status}
+    except HonninError as exc:
+        delivery = {"response_status": None, "delivery_error": exc.detail}
+    wallet.store.record_delivery(logged.seq, delivery)
+    return {**entry, **delivery}
 
 
 __all__ = [

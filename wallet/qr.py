@@ -23,7 +23,7 @@ def read_qr(path: Path) -> str:
             if image.width * image.height > MAX_IMAGE_PIXELS:
                 raise LimitExceeded(f"{path} has more than {MAX_IMAGE_PIXELS} pixels")
             found = zxingcpp.read_barcodes(
-                image.convert("L"), formats=zxingcpp.BarcodeFormat.QRCode
+                image.convert("L"), formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
             )
     except (UnidentifiedImageError, OSError) as exc:
         raise MalformedInput(f"{path} is not an image this wallet can read: {exc}") from exc

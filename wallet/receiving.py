@@ -3,7 +3,9 @@
 Each protocol step is built and checked by the wallet half of ``specs.openid4vci``; this
 module fetches and posts, generates a batch of presentation keys (one Credential instance
 per key, so each verifier can get its own instance), optionally has the card attest the
-keys, stores the credentials and tells the issuer they were accepted (section 11).
+keys, checks every credential it receives (``wallet.receipt_checks``: issuer signature,
+digests, issuer, holder binding, validity and, with a trust list, the issuer's standing),
+stores them only when all passed and tells the issuer they were accepted (section 11).
 A credential that re-issues one already held (same issuer, type and subject) marks the
 old one ``superseded`` (push and update, DOMAIN.md).
 """
@@ -20,7 +22,6 @@ from cryptography import x509
 
 from specs.credentials import credential_type_by_vct
 from specs.errors import HonninError, MalformedInput, NotFound, Unsupported, ValidationError
-from specs.keys.jwk import thumbprint
 from specs.openid4vci import (
     CredentialIssuerMetadata,
     CredentialOffer,
@@ -42,7 +43,7 @@ from specs.openid4vci.wallet import (
     parse_token_response,
 )
 from specs.ports import Signer
-from specs.sd_jwt_vc.credential import unverified_sd_jwt_vc_claims
+from specs.trustlist import TrustList
 from wallet.card.attestation import attest_new_keys
 from wallet.constants import (
     DEFAULT_BATCH_SIZE,
@@ -52,10 +53,11 @@ from wallet.constants import (
     STATUS_VALID,
 )
 from wallet.holder import Wallet
-from wallet.mdoc_presentation import FORMAT_MSO_MDOC, store_mdocs
+from wallet.mdoc_presentation import FORMAT_MSO_MDOC, mdoc_record
+from wallet.receipt_checks import CheckedCredential, ReceiptContext, check_issued
 from wallet.store import CredentialInstance, StoredCredential
 from wallet.transport import WalletHttp, expect_ok
-from wallet.w3c_presentation import FORMAT_LDP_VC, store_ldp_vcs
+from wallet.w3c_presentation import FORMAT_LDP_VC, ldp_vc_record
 
 # Claims that describe the token, not the person: kept out of the displayed claims.
 TOKEN_CLAIMS = frozenset({"iss", "iat", "nbf", "exp", "cnf", "vct", "vct#integrity", "status"})
@@ -145,7 +147,9 @@ async def receive(
     batch_size: int | None = None,
     card: CardBinding | None = None,
 ) -> list[Received]:
-    """Redeem a Credential Offer link and store every credential it offers."""
+    """Redeem a Credential Offer link; check and store every credential it offers."""
+    # Read before the offer is redeemed, so a broken trust-list setting costs no offer.
+    trust_list = wallet.configured_trust_list()
     offer = await _offer(http, offer_text)
     issuer = offer.credential_issuer
     metadata_url = credential_issuer_metadata_url(issuer)
@@ -169,6 +173,7 @@ async def receive(
                 bearer=bearer,
                 batch_size=batch_size,
                 card=card,
+                trust_list=trust_list,
             )
         )
     return received
@@ -183,14 +188,15 @@ async def _receive_one(
     bearer: Mapping[str, str],
     batch_size: int | None,
     card: CardBinding | None,
+    trust_list: TrustList | None,
 ) -> Received:
     config = metadata.credential_configurations_supported.get(configuration_id)
     if config is None:
         raise NotFound(f"the issuer does not describe configuration {configuration_id!r}")
     if config.format not in (FORMAT_DC_SD_JWT, FORMAT_MSO_MDOC, FORMAT_LDP_VC):
         raise Unsupported(
-            f"this wallet stores {FORMAT_DC_SD_JWT} and {FORMAT_MSO_MDOC} credentials, "
-            f"not {config.format}"
+            f"this wallet stores {FORMAT_DC_SD_JWT}, {FORMAT_MSO_MDOC} and {FORMAT_LDP_VC} "
+            f"credentials, not {config.format}"
         )
     count = max(1, min(batch_size or DEFAULT_BATCH_SIZE, metadata.batch_size))
     c_nonce: str | None = None
@@ -201,58 +207,70 @@ async def _receive_one(
     proofs, jwks = _proofs(wallet, metadata, config.proof_types_supported, count, c_nonce, card)
     request = build_credential_request(configuration_id, proofs)
     url = str(metadata.credential_endpoint)
-    reply = await http.post_json(url, request.to_json(), headers=bearer)
-    if reply.status != 200:
-        _drop_keys(wallet, jwks)
-        raise ValidationError(f"the issuer refused the credential: {_error_text(reply.body)}")
+    # From here on the new keys are dropped on any failure (the network included): keys are
+    # kept only for the credentials stored with them.
     try:
+        reply = await http.post_json(url, request.to_json(), headers=bearer)
+        if reply.status != 200:
+            raise ValidationError(f"the issuer refused the credential: {_error_text(reply.body)}")
         response = parse_credential_response(reply.body, keys_sent=len(jwks))
         if response.credentials is None:
             raise Unsupported("deferred issuance is not supported by this wallet")
+        context = ReceiptContext(metadata.credential_issuer, wallet.clock.now(), trust_list)
+        # Every credential is checked before any is stored: a refused batch leaves nothing.
+        checked = check_issued(config, response.credentials, jwks, context)
+        display = _display(metadata, configuration_id)
         if config.format == FORMAT_LDP_VC:
-            stored, instances = store_ldp_vcs(
-                wallet,
-                metadata,
-                configuration_id,
-                response.credentials,
-                jwks,
-                _display(metadata, configuration_id),
-            )
+            stored, batch = ldp_vc_record(wallet, metadata, configuration_id, checked, display)
         elif config.format == FORMAT_MSO_MDOC:
-            stored, instances = store_mdocs(
-                wallet,
-                metadata,
-                configuration_id,
-                response.credentials,
-                jwks,
-                _display(metadata, configuration_id),
-            )
+            stored, batch = mdoc_record(wallet, metadata, configuration_id, checked, display)
         else:
-            stored, instances = _store(
-                wallet, metadata, configuration_id, response.credentials, jwks
-            )
-    except HonninError:
+            stored, batch = _sd_jwt_record(wallet, metadata, configuration_id, checked)
+        replacing = [
+            replace(old, status=STATUS_SUPERSEDED, extra={**old.extra, "superseded_by": stored.id})
+            for old in wallet.store.credentials()
+            if old.status == STATUS_VALID and supersedes(stored, old)
+        ]
+        # One transaction: the credential, its instances and the superseded marks.
+        wallet.store.add_credential(stored, batch, replacing=replacing)
+    except BaseException:
         _drop_keys(wallet, jwks)
         raise
-    superseded = []
-    for old in wallet.store.credentials():
-        if old.status == STATUS_VALID and supersedes(stored, old):
-            wallet.store.update_credential(
-                replace(
-                    old, status=STATUS_SUPERSEDED, extra={**old.extra, "superseded_by": stored.id}
-                )
-            )
-            superseded.append(old.id)
+    used = {item.key_id for item in checked}
+    _drop_keys(wallet, [jwk for jwk in jwks if str(jwk["kid"]) not in used])
+    superseded = [old.id for old in replacing]
+    instances = len(batch)
     notified = False
     if response.notification_id and metadata.notification_endpoint is not None:
         note = build_notification(response.notification_id, EVENT_CREDENTIAL_ACCEPTED)
         url = str(metadata.notification_endpoint)
-        reply = await http.post_json(url, note.to_json(), headers=bearer)
-        notified = reply.status in (200, 204)
+        # After the commit on purpose: the credential is the person's once checked and
+        # stored; an unreachable notification endpoint only means ``notified`` is False.
+        with contextlib.suppress(HonninError):
+            reply = await http.post_json(url, note.to_json(), headers=bearer)
+            notified = reply.status in (200, 204)
     return Received(stored, instances, tuple(superseded), notified)
 
 
 def _proofs(
+    wallet: Wallet,
+    metadata: CredentialIssuerMetadata,
+    supported: Mapping[str, Any] | None,
+    count: int,
+    c_nonce: str | None,
+    card: CardBinding | None,
+) -> tuple[Proofs | None, list[dict[str, Any]]]:
+    before = {str(jwk["kid"]) for jwk in wallet.keys.public_jwks()}
+    try:
+        return _new_proofs(wallet, metadata, supported, count, c_nonce, card)
+    except BaseException:
+        # Keys generated (or attested) for proofs that were never built are dropped.
+        new = [jwk for jwk in wallet.keys.public_jwks() if str(jwk["kid"]) not in before]
+        _drop_keys(wallet, new)
+        raise
+
+
+def _new_proofs(
     wallet: Wallet,
     metadata: CredentialIssuerMetadata,
     supported: Mapping[str, Any] | None,
@@ -297,40 +315,28 @@ def _drop_keys(wallet: Wallet, jwks: Sequence[Mapping[str, Any]]) -> None:
             wallet.keys.remove(str(jwk["kid"]))
 
 
-def _store(
+def _sd_jwt_record(
     wallet: Wallet,
     metadata: CredentialIssuerMetadata,
     configuration_id: str,
-    issued: Sequence[Any],
-    jwks: Sequence[Mapping[str, Any]],
-) -> tuple[StoredCredential, int]:
-    by_print = {thumbprint({k: v for k, v in j.items() if k != "kid"}): str(j["kid"]) for j in jwks}
+    checked: Sequence[CheckedCredential],
+) -> tuple[StoredCredential, list[CredentialInstance]]:
     first: dict[str, Any] | None = None
     batch: list[CredentialInstance] = []
-    used: set[str] = set()
-    for item in issued:
-        text = item.credential
-        if not isinstance(text, str):
-            raise MalformedInput("a dc+sd-jwt Credential is a string")
-        claims = unverified_sd_jwt_vc_claims(text)
-        cnf = claims.get("cnf", {}).get("jwk") if isinstance(claims.get("cnf"), dict) else None
-        kid = by_print.get(thumbprint(cnf)) if isinstance(cnf, dict) else None
-        if jwks and (kid is None or kid in used):
-            raise ValidationError("an issued Credential is not bound to a key this wallet sent")
+    for item in checked:
+        claims = item.claims
         if first is None:
             first = claims
         elif {k: v for k, v in claims.items() if k not in TOKEN_CLAIMS} != {
             k: v for k, v in first.items() if k not in TOKEN_CLAIMS
         }:
             raise ValidationError("the Credentials of one batch carry different claims")
-        used.add(kid or "")
         batch.append(
-            CredentialInstance(uuid.UUID(bytes=wallet.random.bytes(16)).hex, text, kid or "")
+            CredentialInstance(
+                uuid.UUID(bytes=wallet.random.bytes(16)).hex, item.stored, item.key_id
+            )
         )
     assert first is not None
-    for jwk in jwks:  # keys the issuer did not use are of no further use
-        if str(jwk["kid"]) not in used:
-            wallet.keys.remove(str(jwk["kid"]))
     vct = str(first.get("vct", ""))
     try:
         type_id = credential_type_by_vct(vct).id
@@ -347,8 +353,7 @@ def _store(
         status=STATUS_VALID,
         extra={"configuration_id": configuration_id, "received_at": wallet.clock.now().isoformat()},
     )
-    wallet.store.add_credential(credential, batch)
-    return credential, len(batch)
+    return credential, batch
 
 
 __all__ = ["CardBinding", "Received", "receive", "supersedes"]

@@ -12,13 +12,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
     Column,
+    Connection,
     DateTime,
     Engine,
     ForeignKey,
@@ -92,6 +93,7 @@ disclosure_log = Table(
 )
 
 GENESIS_HASH = "0" * 64
+_DELIVERY_PREFIX = "delivery:"
 RULE_DECISIONS = frozenset({"ask", "remember", "deny"})
 
 
@@ -149,6 +151,9 @@ class LogEntry:
     entry: dict[str, Any]
     entry_hash: str
     prev_hash: str
+    # How the verifier answered (``response_status``, ``delivery_error``): recorded after the
+    # entry, once the answer came, so it is sealed but outside the hash chain.
+    delivery: dict[str, Any] = field(default_factory=dict)
 
 
 def chain_hash(prev_hash: str, entry: dict[str, Any]) -> str:
@@ -258,10 +263,22 @@ class WalletStore:
 
     # --- credentials and instances ---
 
-    def add_credential(self, credential: StoredCredential, batch: list[CredentialInstance]) -> None:
-        """Store a credential with its batch of instances, atomically."""
+    def add_credential(
+        self,
+        credential: StoredCredential,
+        batch: list[CredentialInstance],
+        *,
+        replacing: Sequence[StoredCredential] = (),
+    ) -> None:
+        """Store a credential with its batch of instances, atomically.
+
+        ``replacing`` are updated records of credentials it supersedes, written in the same
+        transaction: never a new credential while the one it re-issues still reads valid.
+        """
         now = self._clock.now()
         with self._engine.begin() as conn:
+            for old in replacing:
+                self._update_sealed(conn, old)
             conn.execute(
                 insert(credentials).values(
                     id=credential.id,
@@ -303,13 +320,14 @@ class WalletStore:
     def update_credential(self, credential: StoredCredential) -> None:
         """Replace a credential's sealed record (e.g. a new status)."""
         with self._engine.begin() as conn:
-            result = conn.execute(
-                update(credentials)
-                .where(credentials.c.id == credential.id)
-                .values(
-                    sealed=self._sealer.seal("credentials", credential.id, credential.to_json())
-                )
-            )
+            self._update_sealed(conn, credential)
+
+    def _update_sealed(self, conn: Connection, credential: StoredCredential) -> None:
+        result = conn.execute(
+            update(credentials)
+            .where(credentials.c.id == credential.id)
+            .values(sealed=self._sealer.seal("credentials", credential.id, credential.to_json()))
+        )
         if result.rowcount != 1:
             raise NotFound(f"no credential {credential.id!r} in this wallet")
 
@@ -427,9 +445,12 @@ class WalletStore:
     def drop_rules(self, verifier_id: str) -> int:
         """Withdraw every saved rule for a verifier; return how many were dropped."""
         with self._engine.begin() as conn:
-            result = conn.execute(
-                delete(rules).where(rules.c.verifier_tag == self.tag("verifier", verifier_id))
-            )
+            return self._drop_rules(conn, verifier_id)
+
+    def _drop_rules(self, conn: Connection, verifier_id: str) -> int:
+        result = conn.execute(
+            delete(rules).where(rules.c.verifier_tag == self.tag("verifier", verifier_id))
+        )
         return int(result.rowcount)
 
     # --- pseudonym epochs ---
@@ -446,20 +467,32 @@ class WalletStore:
 
     def rotate_pseudonym(self, verifier_id: str) -> int:
         """Move a verifier to the next pseudonym epoch; return the new epoch."""
-        tag = self.tag("verifier", verifier_id)
         with self._engine.begin() as conn:
-            row = conn.execute(
-                select(pseudonym_epochs.c.epoch).where(pseudonym_epochs.c.verifier_tag == tag)
-            ).first()
-            if row is None:
-                conn.execute(insert(pseudonym_epochs).values(verifier_tag=tag, epoch=1))
-                return 1
-            conn.execute(
-                update(pseudonym_epochs)
-                .where(pseudonym_epochs.c.verifier_tag == tag)
-                .values(epoch=row.epoch + 1)
-            )
-            return int(row.epoch) + 1
+            return self._rotate_pseudonym(conn, verifier_id)
+
+    def unlink(self, verifier_id: str) -> tuple[int, int]:
+        """Drop a verifier's rules and move it to the next pseudonym epoch, atomically.
+
+        Returns (new epoch, rules dropped); never rules gone while the old pseudonym stays.
+        """
+        with self._engine.begin() as conn:
+            dropped = self._drop_rules(conn, verifier_id)
+            return self._rotate_pseudonym(conn, verifier_id), dropped
+
+    def _rotate_pseudonym(self, conn: Connection, verifier_id: str) -> int:
+        tag = self.tag("verifier", verifier_id)
+        row = conn.execute(
+            select(pseudonym_epochs.c.epoch).where(pseudonym_epochs.c.verifier_tag == tag)
+        ).first()
+        if row is None:
+            conn.execute(insert(pseudonym_epochs).values(verifier_tag=tag, epoch=1))
+            return 1
+        conn.execute(
+            update(pseudonym_epochs)
+            .where(pseudonym_epochs.c.verifier_tag == tag)
+            .values(epoch=row.epoch + 1)
+        )
+        return int(row.epoch) + 1
 
     # --- disclosure log ---
 
@@ -490,13 +523,35 @@ class WalletStore:
             conn.execute(insert(meta).values(name="log_head", value=head))
         return LogEntry(seq, entry, entry_hash, prev)
 
+    def record_delivery(self, seq: int, delivery: dict[str, Any]) -> None:
+        """Record how the verifier answered the disclosure logged as entry ``seq``."""
+        name = f"{_DELIVERY_PREFIX}{seq}"
+        sealed = self._sealer.seal("meta", name, dump_json_compact(delivery).encode("utf-8"))
+        with self._engine.begin() as conn:
+            if (
+                conn.execute(
+                    select(disclosure_log.c.seq).where(disclosure_log.c.seq == seq)
+                ).first()
+                is None
+            ):
+                raise NotFound(f"no disclosure log entry {seq}")
+            conn.execute(delete(meta).where(meta.c.name == name))
+            conn.execute(insert(meta).values(name=name, value=sealed))
+
     def log(self) -> Iterator[LogEntry]:
         """Read the disclosure log in order (each record opened and authenticated)."""
         with self._engine.connect() as conn:
             rows = conn.execute(select(disclosure_log).order_by(disclosure_log.c.seq)).all()
+            deliveries = conn.execute(
+                select(meta).where(meta.c.name.startswith(_DELIVERY_PREFIX, autoescape=True))
+            ).all()
+        answers = {
+            r.name: json.loads(self._sealer.open("meta", r.name, r.value)) for r in deliveries
+        }
         for row in rows:
             entry = json.loads(self._sealer.open("log", str(row.seq), row.sealed))
-            yield LogEntry(row.seq, entry, row.entry_hash, row.prev_hash)
+            delivery = answers.get(f"{_DELIVERY_PREFIX}{row.seq}", {})
+            yield LogEntry(row.seq, entry, row.entry_hash, row.prev_hash, delivery)
 
     def verify_log(self) -> int:
         """Check the whole log: every record authentic, chained, numbered, and the head current.

@@ -1,10 +1,10 @@
 """W3C VCs with Data Integrity (``ldp_vc``) in the wallet: storing and presenting over OpenID4VP.
 
 Receiving: each Credential of a batch is a JSON object (OpenID4VCI 1.0 appendix A.1.2)
-with an ``ecdsa-sd-2023`` base proof, which the wallet checks as a holder can (base
-signature over the mandatory statements and every per-statement signature, issuer key
-from its ``did:jwk``); ``credentialSubject.id`` must be the ``did:key`` of a key this wallet
-sent. The stored credential keeps ``credentialSubject`` (without ``id``) as its claims, in
+with an ``ecdsa-sd-2023`` base proof, which ``wallet.receipt_checks`` checks as a holder
+can (base signature over the mandatory statements and every per-statement signature,
+issuer key from its ``did:jwk`` and ``x5c``) before anything is stored;
+``credentialSubject.id`` must be the ``did:key`` of a key this wallet sent. The stored credential keeps ``credentialSubject`` (without ``id``) as its claims, in
 the shape of the type's claim paths, so consent screen, labels and log are the ones of
 SD-JWT VC; ``vct`` holds the type's vct, ``extra["types"]`` the expanded VC types.
 
@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from specs.credentials import CredentialType
 from specs.dcql import Candidate, CredentialQuery
@@ -32,7 +32,7 @@ from specs.errors import ClaimPath, MalformedInput, NotFound, ValidationError
 from specs.keys.jwk import public_key_from_jwk
 from specs.openid4vci import CredentialIssuerMetadata
 from specs.openid4vp.request import AuthorizationRequest
-from specs.w3c_vc import DocumentLoader, ecdsa_rdfc_2019, ecdsa_sd_2023, parse_credential
+from specs.w3c_vc import DocumentLoader, ecdsa_rdfc_2019, ecdsa_sd_2023
 from specs.w3c_vc.constants import (
     CLAIM_CONTEXT,
     CLAIM_CREDENTIAL_SUBJECT,
@@ -46,7 +46,6 @@ from specs.w3c_vc.constants import (
     TERM_PAIRWISE_PSEUDONYM,
     TYPE_VERIFIABLE_PRESENTATION,
 )
-from specs.w3c_vc.did_jwk import resolve_did_jwk
 from specs.w3c_vc.multikey import did_key_for, did_key_verification_method
 from specs.w3c_vc.vocabulary import (
     credential_type_by_expanded_type,
@@ -56,6 +55,9 @@ from specs.w3c_vc.vocabulary import (
 from wallet.constants import STATUS_VALID
 from wallet.holder import Wallet
 from wallet.store import CredentialInstance, StoredCredential
+
+if TYPE_CHECKING:
+    from wallet.receipt_checks import CheckedCredential
 
 _LOADER = DocumentLoader()
 
@@ -68,57 +70,28 @@ def _credential_type(document: Mapping[str, Any]) -> CredentialType[Any]:
     raise NotFound("the VC has no type of a known credential type")
 
 
-def store_ldp_vcs(
+def ldp_vc_record(
     wallet: Wallet,
     metadata: CredentialIssuerMetadata,
     configuration_id: str,
-    issued: Sequence[Any],
-    jwks: Sequence[Mapping[str, Any]],
+    checked: Sequence[CheckedCredential],
     display: Mapping[str, Any],
-) -> tuple[StoredCredential, int]:
-    """Check and store one batch of ``ldp_vc`` Credentials, one instance per wallet key."""
-    by_did = {
-        did_key_for(public_key_from_jwk({k: v for k, v in j.items() if k != "kid"})): str(j["kid"])  # type: ignore[arg-type]
-        for j in jwks
-    }
+) -> tuple[StoredCredential, list[CredentialInstance]]:
+    """The record and instances of one batch of ``ldp_vc`` Credentials that passed the checks."""
     first: dict[str, Any] | None = None
     batch: list[CredentialInstance] = []
-    used: set[str] = set()
-    for item in issued:
-        document = item.credential
-        if not isinstance(document, dict):
-            raise MalformedInput("an ldp_vc Credential is a JSON object")
-        # The holder's check of the base proof; whether the issuer is trusted is the
-        # verifier's question (trust list), not the wallet's.
-        verified = ecdsa_sd_2023.verify_base_proof(
-            document, loader=_LOADER, key_resolver=resolve_did_jwk
-        )
-        credential = parse_credential(verified.document)
-        if len(credential.subjects) != 1:
-            raise ValidationError("an ldp_vc Credential must have exactly one credentialSubject")
-        subject = dict(credential.subjects[0])
-        kid = by_did.get(str(subject.pop("id", "")))
-        if kid is None or kid in used:
-            raise ValidationError("an issued Credential is not bound to a key this wallet sent")
-        if credential.issuer != metadata.credential_issuer:
-            raise ValidationError("an issued Credential names another issuer")
+    for item in checked:
         if first is None:
-            first = subject
-        elif subject != first:
+            first = item.claims
+        elif item.claims != first:
             raise ValidationError("the Credentials of one batch carry different claims")
-        used.add(kid)
         batch.append(
             CredentialInstance(
-                uuid.UUID(bytes=wallet.random.bytes(16)).hex,
-                json.dumps(document, ensure_ascii=False, separators=(",", ":")),
-                kid,
+                uuid.UUID(bytes=wallet.random.bytes(16)).hex, item.stored, item.key_id
             )
         )
     if first is None:
         raise MalformedInput("the Credential Response holds no Credential")
-    for jwk in jwks:  # keys the issuer did not use are of no further use
-        if str(jwk["kid"]) not in used:
-            wallet.keys.remove(str(jwk["kid"]))
     ctype = _credential_type(json.loads(batch[0].credential))
     stored = StoredCredential(
         id=uuid.UUID(bytes=wallet.random.bytes(16)).hex,
@@ -135,8 +108,7 @@ def store_ldp_vcs(
             "received_at": wallet.clock.now().isoformat(),
         },
     )
-    wallet.store.add_credential(stored, batch)
-    return stored, len(batch)
+    return stored, batch
 
 
 # --- DCQL and the consent engine ---
@@ -217,6 +189,6 @@ __all__ = [
     "ldp_candidate",
     "ldp_claim_paths",
     "ldp_query_type_ids",
+    "ldp_vc_record",
     "present_ldp_vc",
-    "store_ldp_vcs",
 ]

@@ -51,6 +51,9 @@ ConfOption = Annotated[
         help="SoftHSM2 config of a test card (written by init-test).",
     ),
 ]
+PinEnvOption = Annotated[
+    str, typer.Option(help="Environment variable holding the PIN; prompted for if unset.")
+]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 FinalTryOption = Annotated[
     bool,
@@ -232,9 +235,7 @@ def attest(
     module: ModuleOption = OPENSC_MODULE,
     token_label: LabelOption = JPKI_USER_AUTHENTICATION_TOKEN_LABEL,
     softhsm_conf: ConfOption = None,
-    pin_env: Annotated[
-        str, typer.Option(help="Environment variable holding the PIN; prompted for if unset.")
-    ] = "HONNIN_CARD_PIN",
+    pin_env: PinEnvOption = "HONNIN_CARD_PIN",
     passphrase_env: Annotated[
         str, typer.Option(help="Environment variable holding the key store passphrase.")
     ] = "HONNIN_KEYSTORE_PASSPHRASE",  # noqa: S107 - a variable name, not a secret
@@ -314,9 +315,7 @@ def pseudonym(
     module: ModuleOption = OPENSC_MODULE,
     token_label: LabelOption = JPKI_USER_AUTHENTICATION_TOKEN_LABEL,
     softhsm_conf: ConfOption = None,
-    pin_env: Annotated[
-        str, typer.Option(help="Environment variable holding the PIN; prompted for if unset.")
-    ] = "HONNIN_CARD_PIN",
+    pin_env: PinEnvOption = "HONNIN_CARD_PIN",
     allow_final_try: FinalTryOption = False,
     as_json: JsonOption = False,
 ) -> None:

@@ -47,14 +47,9 @@ def claim_path(name: str) -> ClaimPath:
 
 def _mark(claims: Any, path: ClaimPath, full: ClaimPath) -> None:
     head, rest = path[0], path[1:]
-    if isinstance(claims, dict) and isinstance(head, str) and head in claims:
-        if rest:
-            inner = claims[head].value if isinstance(claims[head], SD) else claims[head]
-            _mark(inner, rest, full)
-        elif not isinstance(claims[head], SD):
-            claims[head] = SD(claims[head])
-        return
-    if isinstance(claims, list) and isinstance(head, int) and 0 <= head < len(claims):
+    in_object = isinstance(claims, dict) and isinstance(head, str) and head in claims
+    in_array = isinstance(claims, list) and isinstance(head, int) and 0 <= head < len(claims)
+    if in_object or in_array:
         if rest:
             inner = claims[head].value if isinstance(claims[head], SD) else claims[head]
             _mark(inner, rest, full)

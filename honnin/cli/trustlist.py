@@ -30,6 +30,14 @@ app = typer.Typer(help="Build, sign, verify, diff and serve trust lists.", no_ar
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document for scripts.")]
 DirArg = Annotated[Path, typer.Argument(help="The operator directory (made by `init`).")]
+EntityIdOpt = Annotated[str, typer.Option("--id", help="Entity id (also the file name).")]
+LegalNameJaOpt = Annotated[str, typer.Option(help="Legal name in Japanese.")]
+LegalNameEnOpt = Annotated[str, typer.Option(help="Legal name in English.")]
+CorporateNumberOpt = Annotated[
+    str, typer.Option(help="Corporate number (法人番号): 13 digits, leading check digit.")
+]
+WithdrawnAtOpt = Annotated[str | None, typer.Option(help="Withdrawal time, if withdrawn.")]
+ReplaceOpt = Annotated[bool, typer.Option(help="Overwrite an existing entry.")]
 
 
 def _now() -> datetime:
@@ -132,12 +140,10 @@ def init(
 @app.command("add-issuer")
 def add_issuer(
     directory: DirArg,
-    entity_id: Annotated[str, typer.Option("--id", help="Entity id (also the file name).")],
-    name_ja: Annotated[str, typer.Option(help="Legal name in Japanese.")],
-    name_en: Annotated[str, typer.Option(help="Legal name in English.")],
-    corporate_number: Annotated[
-        str, typer.Option(help="Corporate number (法人番号): 13 digits, leading check digit.")
-    ],
+    entity_id: EntityIdOpt,
+    name_ja: LegalNameJaOpt,
+    name_en: LegalNameEnOpt,
+    corporate_number: CorporateNumberOpt,
     credential_types: Annotated[
         str, typer.Option(help="Comma-separated vct values or short ids it may issue.")
     ],
@@ -148,8 +154,8 @@ def add_issuer(
     granted_at: Annotated[
         str | None, typer.Option(help="Grant time, YYYY-MM-DDTHH:MM:SSZ.")
     ] = None,
-    withdrawn_at: Annotated[str | None, typer.Option(help="Withdrawal time, if withdrawn.")] = None,
-    replace: Annotated[bool, typer.Option(help="Overwrite an existing entry.")] = False,
+    withdrawn_at: WithdrawnAtOpt = None,
+    replace: ReplaceOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Register an issuer: who it is, its keys, and which credential types it may issue."""
@@ -211,12 +217,10 @@ def _purposes(specs: list[str]) -> list[dict[str, Any]]:
 @app.command("add-verifier")
 def add_verifier(
     directory: DirArg,
-    entity_id: Annotated[str, typer.Option("--id", help="Entity id (also the file name).")],
-    name_ja: Annotated[str, typer.Option(help="Legal name in Japanese.")],
-    name_en: Annotated[str, typer.Option(help="Legal name in English.")],
-    corporate_number: Annotated[
-        str, typer.Option(help="Corporate number (法人番号): 13 digits, leading check digit.")
-    ],
+    entity_id: EntityIdOpt,
+    name_ja: LegalNameJaOpt,
+    name_en: LegalNameEnOpt,
+    corporate_number: CorporateNumberOpt,
     client_id: Annotated[str, typer.Option(help="OpenID4VP client_id of the verifier.")],
     purpose: Annotated[
         list[str],
@@ -235,8 +239,8 @@ def add_verifier(
     ] = None,
     my_number_article: Annotated[str | None, typer.Option(help="Article of that law.")] = None,
     granted_at: Annotated[str | None, typer.Option(help="Registration time.")] = None,
-    withdrawn_at: Annotated[str | None, typer.Option(help="Withdrawal time, if withdrawn.")] = None,
-    replace: Annotated[bool, typer.Option(help="Overwrite an existing entry.")] = False,
+    withdrawn_at: WithdrawnAtOpt = None,
+    replace: ReplaceOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Register a verifier: client_id, access certificates, and what it may ask for which purpose."""
@@ -264,7 +268,7 @@ def add_verifier(
 @app.command("add-card-ca")
 def add_card_ca(
     directory: DirArg,
-    entity_id: Annotated[str, typer.Option("--id", help="Entity id (also the file name).")],
+    entity_id: EntityIdOpt,
     name_ja: Annotated[str, typer.Option(help="Name in Japanese.")],
     name_en: Annotated[str, typer.Option(help="Name in English.")],
     cert: Annotated[list[Path], typer.Option(help="JPKI root or intermediate PEM (repeatable).")],
@@ -272,7 +276,7 @@ def add_card_ca(
         list[str] | None, typer.Option(help="CRL distribution point (repeatable).")
     ] = None,
     granted_at: Annotated[str | None, typer.Option(help="Grant time.")] = None,
-    replace: Annotated[bool, typer.Option(help="Overwrite an existing entry.")] = False,
+    replace: ReplaceOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Register a card certification authority (JPKI) and where its CRLs are published."""

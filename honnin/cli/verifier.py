@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -157,7 +157,10 @@ def request(
         finally:
             service.close()
     if as_json:
-        out = {"request_link": created.request_link, "transaction_id": created.transaction_id}
+        out: dict[str, Any] = {
+            "request_link": created.request_link,
+            "transaction_id": created.transaction_id,
+        }
         if extra:
             out["beyond_registration"] = ["/".join(c) for c in extra]
         print_json(out)

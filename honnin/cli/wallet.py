@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import functools
+import inspect
 import io
 import json
 import os
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from inspect import Parameter
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -17,7 +21,7 @@ import typer
 from rich.table import Table
 
 from honnin.cli.output import console, fail, print_json, read_text_file, reported_errors
-from specs.errors import HonninError
+from specs.errors import ClaimPath, HonninError
 from specs.ports import SystemClock, SystemRandom
 from wallet.constants import HOME_ENV, OUTCOME_DISCLOSED, PASSPHRASE_ENV
 from wallet.holder import Wallet
@@ -87,6 +91,57 @@ def _opened(home: Path, passphrase_file: Path | None) -> Iterator[Wallet]:
         yield wallet
     finally:
         wallet.close()
+
+
+@dataclass(frozen=True)
+class WalletAccess:
+    """Which wallet a command opens and how it answers: --home, --passphrase-file, --json."""
+
+    home: Path
+    passphrase_file: Path | None
+    as_json: bool
+
+    def opened(self) -> AbstractContextManager[Wallet]:
+        """Open the wallet for the command and always close it."""
+        return _opened(self.home, self.passphrase_file)
+
+
+# Appended, in this order, to the options of every command made by _wallet_command.
+_ACCESS_OPTIONS = (
+    Parameter("home", Parameter.KEYWORD_ONLY, default=DEFAULT_HOME, annotation=HomeOption),
+    Parameter("passphrase_file", Parameter.KEYWORD_ONLY, default=None, annotation=PassFileOption),
+    Parameter("as_json", Parameter.KEYWORD_ONLY, default=False, annotation=JsonOption),
+)
+
+
+def _wallet_command(
+    name: str | None = None,
+) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Register a command that ends with --home, --passphrase-file and --json.
+
+    The function declares its own options and takes those three as ``access: WalletAccess``.
+    """
+
+    def register(body: Callable[..., None]) -> Callable[..., None]:
+        own = [
+            p.replace(kind=Parameter.KEYWORD_ONLY)
+            for p in inspect.signature(body, eval_str=True).parameters.values()
+            if p.name != "access"
+        ]
+        parameters = [*own, *_ACCESS_OPTIONS]
+
+        @functools.wraps(body)
+        def command(
+            *, home: Path, passphrase_file: Path | None, as_json: bool, **options: Any
+        ) -> None:
+            body(**options, access=WalletAccess(home, passphrase_file, as_json))
+
+        # typer reads the options from the signature and the annotations.
+        command.__signature__ = inspect.Signature(parameters, return_annotation=None)  # type: ignore[attr-defined]
+        command.__annotations__ = {p.name: p.annotation for p in parameters} | {"return": None}
+        return app.command(name=name)(command)
+
+    return register
 
 
 def _run(step: Callable[[WalletHttp], Awaitable[T]]) -> T:
@@ -165,22 +220,20 @@ def init(
             console.print(f"wallet created in {home} (card: {'yes' if card else 'no'})")
 
 
-@app.command(name="receive")
+@_wallet_command(name="receive")
 def receive_command(
+    access: WalletAccess,
     link: Annotated[str | None, typer.Argument(help="openid-credential-offer:// link.")] = None,
     qr: Annotated[Path | None, typer.Option(help="Read the offer from a QR image.")] = None,
     tx_code: Annotated[
         str | None, typer.Option(help="Transaction code from the issuer's second channel.")
     ] = None,
     batch_size: Annotated[int | None, typer.Option(help="Instances to ask for.")] = None,
-    home: HomeOption = DEFAULT_HOME,
-    passphrase_file: PassFileOption = None,
-    as_json: JsonOption = False,
 ) -> None:
     """Receive credentials from an issuer's offer (link or QR image)."""
-    with reported_errors(as_json=as_json, hint="check the offer link and the tx_code"):
+    with reported_errors(as_json=access.as_json, hint="check the offer link and the tx_code"):
         text = _link(link, qr)
-        with _opened(home, passphrase_file) as wallet:
+        with access.opened() as wallet:
             got = _run(
                 lambda http: receive(wallet, http, text, tx_code=tx_code, batch_size=batch_size)
             )
@@ -194,7 +247,7 @@ def receive_command(
             }
             for r in got
         ]
-        if as_json:
+        if access.as_json:
             print_json(out)
         else:
             for r in out:
@@ -208,17 +261,15 @@ def _name(display: list[dict[str, Any]], language: str, fallback: str) -> str:
     return fallback
 
 
-@app.command(name="list")
+@_wallet_command(name="list")
 def list_command(
-    home: HomeOption = DEFAULT_HOME,
-    passphrase_file: PassFileOption = None,
-    as_json: JsonOption = False,
+    access: WalletAccess,
 ) -> None:
     """List stored credentials with their names in the wallet's language."""
-    with reported_errors(as_json=as_json):
-        with _opened(home, passphrase_file) as wallet:
+    with reported_errors(as_json=access.as_json):
+        with access.opened() as wallet:
             lang = wallet.profile.language
-            rows = [
+            rows: list[dict[str, Any]] = [
                 {
                     "id": c.id,
                     "type": c.type_id,
@@ -229,7 +280,7 @@ def list_command(
                 }
                 for c in wallet.store.credentials()
             ]
-        if as_json:
+        if access.as_json:
             print_json(rows)
             return
         table = Table("id", "name", "issuer", "status", "left")
@@ -240,21 +291,19 @@ def list_command(
         console.print(table)
 
 
-@app.command()
+@_wallet_command()
 def show(
+    access: WalletAccess,
     credential_id: Annotated[str, typer.Argument(help="Credential id (or its first characters).")],
-    home: HomeOption = DEFAULT_HOME,
-    passphrase_file: PassFileOption = None,
-    as_json: JsonOption = False,
 ) -> None:
     """Show one credential's items with labels from its type metadata."""
     from specs.credentials import credential_type_by_vct
 
-    with reported_errors(as_json=as_json):
-        with _opened(home, passphrase_file) as wallet:
+    with reported_errors(as_json=access.as_json):
+        with access.opened() as wallet:
             matches = [c for c in wallet.store.credentials() if c.id.startswith(credential_id)]
             if len(matches) != 1:
-                fail(f"{len(matches)} credentials match {credential_id!r}", as_json=as_json)
+                fail(f"{len(matches)} credentials match {credential_id!r}", as_json=access.as_json)
             cred = matches[0]
             lang = wallet.profile.language
         labels: dict[str, str] = {}
@@ -264,7 +313,7 @@ def show(
         except HonninError:
             pass
         items = _flatten(cred.claims)
-        if as_json:
+        if access.as_json:
             print_json(
                 {"id": cred.id, "type": cred.type_id, "status": cred.status, "claims": cred.claims}
             )
@@ -294,8 +343,9 @@ def _show_screen(pending: PendingPresentation) -> None:
             console.print(f"  {entry.label} ({'/'.join(map(str, entry.path))}): {mark}")
 
 
-@app.command()
+@_wallet_command()
 def present(
+    access: WalletAccess,
     link: Annotated[str | None, typer.Argument(help="openid4vp:// request link.")] = None,
     qr: Annotated[Path | None, typer.Option(help="Read the request from a QR image.")] = None,
     approve: Annotated[
@@ -306,20 +356,17 @@ def present(
     remember: Annotated[
         bool, typer.Option(help="Remember the approval for this verifier and purpose.")
     ] = False,
-    home: HomeOption = DEFAULT_HOME,
-    passphrase_file: PassFileOption = None,
-    as_json: JsonOption = False,
 ) -> None:
     """Answer a verifier's request: see who asks and why, share only what you approve."""
-    with reported_errors(as_json=as_json, hint="nothing was disclosed"):
+    with reported_errors(as_json=access.as_json, hint="nothing was disclosed"):
         text = _link(link, qr)
-        with _opened(home, passphrase_file) as wallet:
+        with access.opened() as wallet:
             result = _run(
-                lambda http: _present(wallet, http, text, approve, decline, purpose, as_json)
+                lambda http: _present(wallet, http, text, approve, decline, purpose, access.as_json)
             )
             if remember and result.get("outcome") == OUTCOME_DISCLOSED:
                 wallet.store.set_rule(result["verifier"], result["purpose_id"], "remember")
-        if as_json:
+        if access.as_json:
             print_json(result)
         else:
             console.print(result["message"])
@@ -346,6 +393,7 @@ async def _present(
         return {**entry, "message": outcome.message}
     if not as_json:
         _show_screen(pending)
+    approvals: dict[str, Iterable[ClaimPath]] | None
     if decline:
         approvals = None
     elif approve == "all" or (approve is None and pending.rule.value == "remember"):
@@ -372,27 +420,25 @@ async def _present(
     return {**entry, "message": outcome.message, "refill": list(outcome.refill)}
 
 
-@app.command()
+@_wallet_command()
 def rules(
+    access: WalletAccess,
     verifier: Annotated[str | None, typer.Option(help="Verifier id in the trust list.")] = None,
     purpose: Annotated[str | None, typer.Option(help="Purpose id.")] = None,
     decision: Annotated[str | None, typer.Option(help="ask, remember or deny.")] = None,
     withdraw: Annotated[str | None, typer.Option(help="Drop every rule of this verifier.")] = None,
-    home: HomeOption = DEFAULT_HOME,
-    passphrase_file: PassFileOption = None,
-    as_json: JsonOption = False,
 ) -> None:
     """List, save (--verifier --purpose --decision) or withdraw (--withdraw) consent rules."""
-    with reported_errors(as_json=as_json):
-        with _opened(home, passphrase_file) as wallet:
+    with reported_errors(as_json=access.as_json):
+        with access.opened() as wallet:
             if withdraw:
                 wallet.store.drop_rules(withdraw)
             if verifier or purpose or decision:
                 if not (verifier and purpose and decision):
-                    fail("--verifier, --purpose and --decision go together", as_json=as_json)
+                    fail("--verifier, --purpose and --decision go together", as_json=access.as_json)
                 wallet.store.set_rule(verifier, purpose, decision)
             saved = wallet.store.rules()
-        if as_json:
+        if access.as_json:
             print_json(saved)
             return
         table = Table("verifier", "purpose", "decision", "saved at")
@@ -440,8 +486,18 @@ def log_rows(wallet: Wallet) -> list[dict[str, Any]]:
     return rows
 
 
-@app.command()
+def _log_entries(wallet: Wallet) -> list[dict[str, Any]]:
+    """The disclosure log entries whole, with their sequence number, hash and the verifier's
+    answer (``response_status``/``delivery_error``, recorded after the entry)."""
+    return [
+        {"seq": i.seq, **i.entry, **i.delivery, "entry_hash": i.entry_hash}
+        for i in wallet.store.log()
+    ]
+
+
+@_wallet_command()
 def log(
+    access: WalletAccess,
     verify: Annotated[
         bool, typer.Option("--verify", help="Check the hash chain; fail on any edit.")
     ] = False,
@@ -449,36 +505,31 @@ def log(
         str | None, typer.Option("--format", help="Export as 'json' or 'csv'.")
     ] = None,
     output: Annotated[Path | None, typer.Option(help="Write the export to this file.")] = None,
-    home: HomeOption = DEFAULT_HOME,
-    passphrase_file: PassFileOption = None,
-    as_json: JsonOption = False,
 ) -> None:
     """Show, verify or export the disclosure log (who got what, when, why)."""
     with reported_errors(
-        as_json=as_json, hint="the log was altered: keep this wallet file as evidence"
+        as_json=access.as_json, hint="the log was altered: keep this wallet file as evidence"
     ):
-        with _opened(home, passphrase_file) as wallet:
+        with access.opened() as wallet:
             if verify:
                 count = wallet.store.verify_log()
-                if as_json:
+                if access.as_json:
                     print_json({"verified": True, "entries": count})
                 else:
                     console.print(f"disclosure log intact: {count} entries")
                 return
             rows = log_rows(wallet)
-            full = [
-                {"seq": i.seq, **i.entry, "entry_hash": i.entry_hash} for i in wallet.store.log()
-            ]
+            full = _log_entries(wallet)
         if export_format == "csv":
             buffer = io.StringIO()
             writer = csv.DictWriter(buffer, fieldnames=LOG_COLUMNS)
             writer.writeheader()
             writer.writerows(rows)
             text = buffer.getvalue()
-        elif export_format == "json" or as_json:
+        elif export_format == "json" or access.as_json:
             text = json.dumps(full, ensure_ascii=False, indent=2) + "\n"
         elif export_format is not None:
-            fail("--format is 'json' or 'csv'", as_json=as_json)
+            fail("--format is 'json' or 'csv'", as_json=access.as_json)
         else:
             table = Table("#", "time", "verifier", "purpose", "items", "outcome")
             for r in rows:
@@ -498,33 +549,29 @@ def log(
             typer.echo(text, nl=False)
 
 
-@app.command()
+@_wallet_command()
 def unlink(
+    access: WalletAccess,
     verifier: Annotated[str, typer.Argument(help="Verifier id in the trust list.")],
-    home: HomeOption = DEFAULT_HOME,
-    passphrase_file: PassFileOption = None,
-    as_json: JsonOption = False,
 ) -> None:
     """Stop linking with a verifier: new pseudonym for it, its remembered rules dropped."""
-    with reported_errors(as_json=as_json):
-        with _opened(home, passphrase_file) as wallet:
+    with reported_errors(as_json=access.as_json):
+        with access.opened() as wallet:
             epoch, dropped = wallet.unlink(verifier)
-        if as_json:
+        if access.as_json:
             print_json({"verifier": verifier, "epoch": epoch, "rules_dropped": dropped})
         else:
             console.print(f"{verifier}: new pseudonym (epoch {epoch}), {dropped} rules dropped")
 
 
-@app.command()
+@_wallet_command()
 def export(
+    access: WalletAccess,
     output: Annotated[Path, typer.Option(help="File to write (JSON).")],
-    home: HomeOption = DEFAULT_HOME,
-    passphrase_file: PassFileOption = None,
-    as_json: JsonOption = False,
 ) -> None:
     """Export credentials (claims, no keys), rules and the disclosure log as JSON."""
-    with reported_errors(as_json=as_json):
-        with _opened(home, passphrase_file) as wallet:
+    with reported_errors(as_json=access.as_json):
+        with access.opened() as wallet:
             document = {
                 "credentials": [
                     {
@@ -538,13 +585,10 @@ def export(
                     for c in wallet.store.credentials()
                 ],
                 "rules": wallet.store.rules(),
-                "log": [
-                    {"seq": i.seq, **i.entry, "entry_hash": i.entry_hash}
-                    for i in wallet.store.log()
-                ],
+                "log": _log_entries(wallet),
             }
         output.write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
-        if as_json:
+        if access.as_json:
             print_json({"output": str(output), "credentials": len(document["credentials"])})
         else:
             console.print(f"exported to {output}")

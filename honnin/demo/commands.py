@@ -31,14 +31,19 @@ def honnin_argv() -> list[str]:
     return [sys.executable, "-c", "from honnin.cli import main; main()"]
 
 
-class HonninCli:
-    """Runs ``honnin ...`` with a fixed environment; parses ``--json`` output."""
+class _CommandRunner:
+    """What both ways of running ``honnin`` share: history, failure report, JSON parsing."""
 
-    def __init__(self, env: Mapping[str, str] | None = None, *, cwd: Path | None = None) -> None:
-        self.env = dict(env if env is not None else os.environ)
-        self.cwd = cwd
+    env: dict[str, str]
+
+    def __init__(self) -> None:
         self.history: list[list[str]] = []
         self.last_stderr = ""  # warnings a successful command printed
+
+    def _execute(
+        self, args: Sequence[str], env: dict[str, str], timeout: float
+    ) -> subprocess.CompletedProcess[str]:
+        raise NotImplementedError
 
     def run(
         self,
@@ -49,15 +54,7 @@ class HonninCli:
     ) -> subprocess.CompletedProcess[str]:
         """Run ``honnin args``; raise ``DemoError`` with its error output when it fails."""
         self.history.append(list(args))
-        result = subprocess.run(  # noqa: S603 - our own CLI, no shell
-            [*honnin_argv(), *args],
-            capture_output=True,
-            text=True,
-            env={**self.env, **(env or {})},
-            cwd=self.cwd,
-            timeout=timeout,
-            check=False,
-        )
+        result = self._execute(args, {**self.env, **(env or {})}, timeout)
         if result.returncode != 0:
             output = (result.stderr.strip() or result.stdout.strip())[-2000:]
             raise DemoError(
@@ -77,12 +74,34 @@ class HonninCli:
                 f"`honnin {shlex.join(args)}` did not print JSON: {result.stdout[:500]!r}"
             ) from exc
 
+
+class HonninCli(_CommandRunner):
+    """Runs ``honnin ...`` with a fixed environment; parses ``--json`` output."""
+
+    def __init__(self, env: Mapping[str, str] | None = None, *, cwd: Path | None = None) -> None:
+        super().__init__()
+        self.env = dict(env if env is not None else os.environ)
+        self.cwd = cwd
+
+    def _execute(
+        self, args: Sequence[str], env: dict[str, str], timeout: float
+    ) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(  # noqa: S603 - our own CLI, no shell
+            [*honnin_argv(), *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=self.cwd,
+            timeout=timeout,
+            check=False,
+        )
+
     def missing(self, commands: Iterable[Sequence[str]]) -> list[str]:
         """Return the ``honnin`` sub-commands (e.g. ``issuer serve``) this installation lacks."""
         return missing_commands(commands)
 
 
-class InProcessCli:
+class InProcessCli(_CommandRunner):
     """Runs ``honnin ...`` commands in this process through the CLI's own command tree.
 
     Not thread-safe: it swaps ``sys.stdout``, ``sys.stderr`` and environment variables for
@@ -90,28 +109,21 @@ class InProcessCli:
     """
 
     def __init__(self, env: Mapping[str, str] | None = None) -> None:
+        super().__init__()
         self.env = dict(env or {})
-        self.history: list[list[str]] = []
-        self.last_stderr = ""  # warnings a successful command printed
 
-    def run(
-        self,
-        args: Sequence[str],
-        *,
-        env: Mapping[str, str] | None = None,
-        timeout: float = COMMAND_TIMEOUT_SECONDS,
+    def _execute(
+        self, args: Sequence[str], env: dict[str, str], timeout: float
     ) -> subprocess.CompletedProcess[str]:
-        """Run ``honnin args``; raise ``DemoError`` with its error output when it fails."""
         import typer
 
         from honnin.cli import app
 
         del timeout  # a command in this process cannot be abandoned half-way
-        self.history.append(list(args))
         command = typer.main.get_command(app)
         out, err = io.StringIO(), io.StringIO()
         with (
-            _environment({**self.env, **(env or {})}),
+            _environment(env),
             contextlib.redirect_stdout(out),
             contextlib.redirect_stderr(err),
         ):
@@ -127,27 +139,9 @@ class InProcessCli:
                 err.write(f"{message}\n")
                 code = int(getattr(failure, "exit_code", 1))
         returncode = code if isinstance(code, int) else 0
-        result = subprocess.CompletedProcess(
+        return subprocess.CompletedProcess(
             ["honnin", *args], returncode, out.getvalue(), err.getvalue()
         )
-        if returncode != 0:
-            output = (result.stderr.strip() or result.stdout.strip())[-2000:]
-            raise DemoError(
-                f"`honnin {shlex.join(args)}` failed (exit {returncode}):\n{output}",
-                hint="the step above names the role; its command printed the error",
-            )
-        self.last_stderr = result.stderr
-        return result
-
-    def json(self, args: Sequence[str], **kwargs: Any) -> Any:
-        """Run ``honnin args`` (which must include ``--json``) and parse its stdout."""
-        result = self.run(args, **kwargs)
-        try:
-            return json.loads(result.stdout)
-        except json.JSONDecodeError as exc:
-            raise DemoError(
-                f"`honnin {shlex.join(args)}` did not print JSON: {result.stdout[:500]!r}"
-            ) from exc
 
 
 @contextlib.contextmanager

@@ -55,49 +55,81 @@ def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-@dataclass(frozen=True, slots=True)
-class Text:
-    """A string of 1..``max_length`` characters without control characters."""
+class _AsIs:
+    """A rule whose JSON value is its model value: loaded and dumped unchanged."""
 
-    max_length: int = 200
-    multiline: bool = False
+    __slots__ = ()
+
+    def load(self, value: Any) -> Any:
+        """Return the value unchanged."""
+        return value
+
+    def dump(self, value: Any) -> Any:
+        """Return the value unchanged."""
+        return value
+
+
+class _String(_AsIs):
+    """A string within length bounds that matches a pattern; a subclass states the three."""
+
+    __slots__ = ()
+
+    def _lengths(self) -> tuple[int | None, int | None]:
+        # (minLength, maxLength) of the schema; None where the rule states none.
+        return None, None
 
     def _pattern(self) -> str:
-        body = _MULTILINE_BODY if self.multiline else _TEXT_BODY
-        return f"^{body}+{_END}"
+        raise NotImplementedError
+
+    def _mismatch(self) -> str:
+        # What a string that misses the pattern must be (or must not contain).
+        raise NotImplementedError
 
     def schema(self) -> dict[str, Any]:
         """Return the JSON Schema fragment."""
-        return {
-            "type": "string",
-            "minLength": 1,
-            "maxLength": self.max_length,
-            "pattern": self._pattern(),
-        }
+        low, high = self._lengths()
+        out: dict[str, Any] = {"type": "string"}
+        if low is not None:
+            out["minLength"] = low
+        if high is not None:
+            out["maxLength"] = high
+        out["pattern"] = self._pattern()
+        return out
 
     def problem(self, value: object) -> str | None:
         """Return the broken rule, or None."""
         if not isinstance(value, str):
             return "must be a string"
-        if not 1 <= len(value) <= self.max_length:
-            return f"must be 1 to {self.max_length} characters long"
+        low, high = self._lengths()
+        if high is not None and not (low or 0) <= len(value) <= high:
+            if low is None:
+                return f"must be at most {high} characters long"
+            return f"must be {low} to {high} characters long"
         if not re.search(self._pattern(), value):
-            return "must not contain control characters" + (
-                "" if self.multiline else " or line breaks"
-            )
+            return self._mismatch()
         return None
-
-    def load(self, value: Any) -> Any:
-        """Return the string."""
-        return value
-
-    def dump(self, value: Any) -> Any:
-        """Return the string."""
-        return value
 
 
 @dataclass(frozen=True, slots=True)
-class Pattern:
+class Text(_String):
+    """A string of 1..``max_length`` characters without control characters."""
+
+    max_length: int = 200
+    multiline: bool = False
+
+    def _lengths(self) -> tuple[int | None, int | None]:
+        return 1, self.max_length
+
+    def _pattern(self) -> str:
+        body = _MULTILINE_BODY if self.multiline else _TEXT_BODY
+        return f"^{body}+{_END}"
+
+    def _mismatch(self) -> str:
+        return "must not contain control characters" + ("" if self.multiline else " or line breaks")
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern(_String):
     """A string matching a fixed format, e.g. ``^[0-9]{13}$`` for a corporate number."""
 
     body: str
@@ -106,54 +138,26 @@ class Pattern:
     def _pattern(self) -> str:
         return f"^{self.body}{_END}"
 
-    def schema(self) -> dict[str, Any]:
-        """Return the JSON Schema fragment."""
-        return {"type": "string", "pattern": self._pattern()}
-
-    def problem(self, value: object) -> str | None:
-        """Return the broken rule, or None."""
-        if not isinstance(value, str):
-            return "must be a string"
-        if not re.search(self._pattern(), value):
-            return f"must be {self.description}"
-        return None
-
-    def load(self, value: Any) -> Any:
-        """Return the string."""
-        return value
-
-    def dump(self, value: Any) -> Any:
-        """Return the string."""
-        return value
+    def _mismatch(self) -> str:
+        return f"must be {self.description}"
 
 
 @dataclass(frozen=True, slots=True)
-class Kana:
+class Kana(_String):
     """Full-width katakana, the prolonged sound mark and the ideographic space only."""
 
     max_length: int = 100
 
-    def schema(self) -> dict[str, Any]:
-        """Return the JSON Schema fragment."""
-        return {"type": "string", "maxLength": self.max_length, "pattern": KANA_PATTERN}
+    def _lengths(self) -> tuple[int | None, int | None]:
+        return None, self.max_length
 
-    def problem(self, value: object) -> str | None:
-        """Return the broken rule, or None."""
-        if not isinstance(value, str):
-            return "must be a string"
-        if len(value) > self.max_length:
-            return f"must be at most {self.max_length} characters long"
-        if not re.search(KANA_PATTERN, value):
-            return "must be full-width katakana only (全角カタカナ; ー and the full-width space allowed)"
-        return None
+    def _pattern(self) -> str:
+        return KANA_PATTERN
 
-    def load(self, value: Any) -> Any:
-        """Return the string."""
-        return value
-
-    def dump(self, value: Any) -> Any:
-        """Return the string."""
-        return value
+    def _mismatch(self) -> str:
+        return (
+            "must be full-width katakana only (全角カタカナ; ー and the full-width space allowed)"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,7 +230,7 @@ def Count() -> Integer:  # noqa: N802 - reads as a type in claim declarations
 
 
 @dataclass(frozen=True, slots=True)
-class Flag:
+class Flag(_AsIs):
     """A JSON boolean."""
 
     def schema(self) -> dict[str, Any]:
@@ -237,17 +241,9 @@ class Flag:
         """Return the broken rule, or None."""
         return None if isinstance(value, bool) else "must be true or false"
 
-    def load(self, value: Any) -> Any:
-        """Return the bool."""
-        return value
-
-    def dump(self, value: Any) -> Any:
-        """Return the bool."""
-        return value
-
 
 @dataclass(frozen=True, slots=True)
-class Choice:
+class Choice(_AsIs):
     """One of a fixed set of strings."""
 
     values: tuple[str, ...]
@@ -261,14 +257,6 @@ class Choice:
         if not isinstance(value, str) or value not in self.values:
             return "must be one of " + ", ".join(self.values)
         return None
-
-    def load(self, value: Any) -> Any:
-        """Return the string."""
-        return value
-
-    def dump(self, value: Any) -> Any:
-        """Return the string."""
-        return value
 
 
 @dataclass(frozen=True, slots=True)

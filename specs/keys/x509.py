@@ -52,7 +52,7 @@ def load_der_certificate(der: bytes) -> x509.Certificate:
     """Parse one DER certificate, raising ``MalformedInput`` on garbage."""
     try:
         return x509.load_der_x509_certificate(der)
-    except ValueError as exc:
+    except (ValueError, x509.InvalidVersion) as exc:  # InvalidVersion is no ValueError
         raise MalformedInput(f"not a DER X.509 certificate: {exc}") from exc
 
 
@@ -60,7 +60,7 @@ def load_pem_certificates(pem: bytes) -> list[x509.Certificate]:
     """Parse one or more PEM certificates."""
     try:
         certs = x509.load_pem_x509_certificates(pem)
-    except ValueError as exc:
+    except (ValueError, x509.InvalidVersion) as exc:
         raise MalformedInput(f"not PEM X.509 certificates: {exc}") from exc
     return certs
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import cbor2
 
@@ -62,29 +62,36 @@ class _Rejected(Exception):
         self.error = error
 
 
+_Moment = TypeVar("_Moment", date, datetime)
+
+
+def _parse_iso(
+    text: object,
+    name: str,
+    pattern: re.Pattern[str],
+    form: str,
+    parse: Callable[[str], _Moment],
+    kind: str,
+) -> _Moment:
+    if type(text) is not str:
+        raise MalformedInput(f"{name} must be a text string")
+    if pattern.fullmatch(text) is None:
+        raise MalformedInput(f"{name} {text[:40]!r} is not {form}")
+    try:
+        return parse(text)
+    except ValueError as exc:
+        raise MalformedInput(f"{name} {text!r} is not a valid {kind}") from exc
+
+
 def parse_tdate(text: object) -> datetime:
     """Parse an ISO 18013-5 ``tdate`` (RFC 3339 in UTC, no fraction of seconds, section 8.1)."""
-    if type(text) is not str:
-        raise MalformedInput("tdate must be a text string")
-    if _TDATE.fullmatch(text) is None:
-        raise MalformedInput(f"tdate {text[:40]!r} is not YYYY-MM-DDThh:mm:ssZ")
-    try:
-        # The pattern admits only YYYY-MM-DDThh:mm:ssZ, which fromisoformat reads as UTC.
-        return datetime.fromisoformat(text)
-    except ValueError as exc:
-        raise MalformedInput(f"tdate {text!r} is not a valid time") from exc
+    # The pattern admits only YYYY-MM-DDThh:mm:ssZ, which fromisoformat reads as UTC.
+    return _parse_iso(text, "tdate", _TDATE, "YYYY-MM-DDThh:mm:ssZ", datetime.fromisoformat, "time")
 
 
 def parse_full_date(text: object) -> date:
     """Parse an RFC 8943 ``full-date`` (YYYY-MM-DD)."""
-    if type(text) is not str:
-        raise MalformedInput("full-date must be a text string")
-    if _FULL_DATE.fullmatch(text) is None:
-        raise MalformedInput(f"full-date {text[:40]!r} is not YYYY-MM-DD")
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise MalformedInput(f"full-date {text!r} is not a valid date") from exc
+    return _parse_iso(text, "full-date", _FULL_DATE, "YYYY-MM-DD", date.fromisoformat, "date")
 
 
 # One small callback per tag: cbor2 calls these from its decoder, so each is kept lean.
@@ -206,6 +213,18 @@ def _check_shapes(value: Any) -> None:
             raise MalformedInput(f"CBOR item of type {kind.__name__} is not allowed")
 
 
+def _strict_decoder(stream: io.BytesIO, limits: Limits) -> cbor2.CBORDecoder:
+    # A fresh decoder for one message (or one sequence read in one call), never reused.
+    return cbor2.CBORDecoder(
+        stream,
+        tag_hook=_tag_hook,
+        semantic_decoders=_SEMANTIC_DECODERS,
+        max_depth=limits.max_cbor_depth,
+        allow_indefinite=False,
+        allow_duplicate_keys=False,
+    )
+
+
 def decode_cbor(data: bytes, *, what: str = "CBOR", limits: Limits = DEFAULT_LIMITS) -> Any:
     """Decode exactly one CBOR data item strictly (see the module docstring for what is refused)."""
     if not isinstance(data, (bytes, bytearray)):
@@ -215,14 +234,7 @@ def decode_cbor(data: bytes, *, what: str = "CBOR", limits: Limits = DEFAULT_LIM
     if not data:
         raise MalformedInput(f"{what} is empty")
     stream = io.BytesIO(data)
-    decoder = cbor2.CBORDecoder(
-        stream,
-        tag_hook=_tag_hook,
-        semantic_decoders=_SEMANTIC_DECODERS,
-        max_depth=limits.max_cbor_depth,
-        allow_indefinite=False,
-        allow_duplicate_keys=False,
-    )
+    decoder = _strict_decoder(stream, limits)
     try:
         value = decoder.decode()
     except _Rejected as exc:
@@ -396,14 +408,7 @@ def decode_sequence(parts: Sequence[bytes], *, limits: Limits = DEFAULT_LIMITS) 
         if type(part) is not bytes or not 0 < len(part) <= limit:
             return None
     stream = io.BytesIO(b"".join(parts))
-    decoder = cbor2.CBORDecoder(
-        stream,
-        tag_hook=_tag_hook,
-        semantic_decoders=_SEMANTIC_DECODERS,
-        max_depth=limits.max_cbor_depth,
-        allow_indefinite=False,
-        allow_duplicate_keys=False,
-    )
+    decoder = _strict_decoder(stream, limits)
     values = []
     end = 0
     tell, decode = stream.tell, decoder.decode

@@ -258,21 +258,15 @@ class CredentialIssuerCore:
             offer.offer_id, request.tx_code, self.policy.max_tx_code_attempts
         ):
             raise ValidationError("wrong tx_code", claim_path=["tx_code"])
-        redeemed = self.offers.redeem_code(code, now)
-        if redeemed is None:
-            # Lost a race with another redemption, or locked/expired meanwhile.
-            raise Replay("the pre-authorized code was already used")
         token = self._secret()
         lifetime = self.policy.access_token_lifetime
-        self.offers.add_access_token(
-            token,
-            AccessGrant(
-                offer_id=redeemed.offer_id,
-                credential_configuration_ids=redeemed.credential_configuration_ids,
-                expires_at=now + timedelta(seconds=lifetime),
-                client_id=request.client_id,
-            ),
+        # One store call: a code is never redeemed without its token being stored.
+        grant = self.offers.redeem_code(
+            code, now, token=token, token_expires_at=now + timedelta(seconds=lifetime)
         )
+        if grant is None:
+            # Lost a race with another redemption, or locked/expired meanwhile.
+            raise Replay("the pre-authorized code was already used")
         return TokenResponse(access_token=token, token_type=TOKEN_TYPE_BEARER, expires_in=lifetime)
 
     # --- Nonce Endpoint (section 7) ---

@@ -101,6 +101,26 @@ def _check_requirements(
             )
 
 
+def _attested_keys(
+    attestation: object,
+    verifier: KeyAttestationVerifier | None,
+    *,
+    allowed_algs: Collection[str],
+    required: Mapping[str, Sequence[str]] | None,
+    refused: str,
+    not_a_jwt: str,
+) -> AttestedKeys:
+    # A key attestation (Appendix D) in either place: the injected verifier, then the
+    # Credential's key_storage / user_authentication requirements. Wording per place.
+    if verifier is None:
+        raise Unsupported(refused)
+    if not isinstance(attestation, str):
+        raise MalformedInput(not_a_jwt)
+    attested = verifier(attestation, allowed_algs=allowed_algs)
+    _check_requirements(attested, required)
+    return attested
+
+
 def _same_key(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
     return thumbprint(dict(a)) == thumbprint(dict(b))
 
@@ -136,12 +156,14 @@ def verify_jwt_proof(
     attested: AttestedKeys | None = None
     attestation = header.get(HEADER_KEY_ATTESTATION)
     if attestation is not None:
-        if key_attestation_verifier is None:
-            raise Unsupported("key attestations are not accepted by this issuer")
-        if not isinstance(attestation, str):
-            raise MalformedInput("'key_attestation' header must be a JWT string")
-        attested = key_attestation_verifier(attestation, allowed_algs=allowed_algs)
-        _check_requirements(attested, key_attestations_required)
+        attested = _attested_keys(
+            attestation,
+            key_attestation_verifier,
+            allowed_algs=allowed_algs,
+            required=key_attestations_required,
+            refused="key attestations are not accepted by this issuer",
+            not_a_jwt="'key_attestation' header must be a JWT string",
+        )
     elif key_attestations_required is not None:
         raise PolicyViolation("this Credential requires a key attestation")
 
@@ -230,12 +252,14 @@ def verify_attestation_proof(
     key_attestations_required: Mapping[str, Sequence[str]] | None = None,
 ) -> VerifiedProof:
     """Verify an ``attestation`` proof (Appendix F.3) through the injected verifier."""
-    if key_attestation_verifier is None:
-        raise Unsupported("the attestation proof type is not accepted by this issuer")
-    if not isinstance(attestation, str):
-        raise MalformedInput("an attestation proof must be a JWT string")
-    attested = key_attestation_verifier(attestation, allowed_algs=allowed_algs)
-    _check_requirements(attested, key_attestations_required)
+    attested = _attested_keys(
+        attestation,
+        key_attestation_verifier,
+        allowed_algs=allowed_algs,
+        required=key_attestations_required,
+        refused="the attestation proof type is not accepted by this issuer",
+        not_a_jwt="an attestation proof must be a JWT string",
+    )
     if nonce_required and attested.nonce is None:
         raise MalformedInput("key attestation lacks the 'nonce' (c_nonce)", claim_path=["nonce"])
     if not attested.keys:

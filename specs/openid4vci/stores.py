@@ -54,12 +54,11 @@ class OfferStore(Protocol):
         """Atomically count one attempt; True if it matches; lock the offer at the limit."""
         ...
 
-    def redeem_code(self, code: str, now: datetime) -> OfferState | None:
-        """Atomically mark the code redeemed if unredeemed, unlocked and unexpired."""
-        ...
-
-    def add_access_token(self, token: str, grant: AccessGrant) -> None:
-        """Store an access token (hashed) and what it grants."""
+    def redeem_code(
+        self, code: str, now: datetime, *, token: str, token_expires_at: datetime
+    ) -> AccessGrant | None:
+        """Atomically mark the code redeemed (if unredeemed, unlocked and unexpired) AND store
+        ``token`` (hashed) for its offer: both or neither. Return the grant, or None."""
         ...
 
     def access_grant(self, token: str, now: datetime) -> AccessGrant | None:
@@ -135,8 +134,10 @@ class InMemoryOfferStore:
             )
             return ok
 
-    def redeem_code(self, code: str, now: datetime) -> OfferState | None:
-        """Mark the code redeemed exactly once."""
+    def redeem_code(
+        self, code: str, now: datetime, *, token: str, token_expires_at: datetime
+    ) -> AccessGrant | None:
+        """Mark the code redeemed exactly once and store its access token, under one lock."""
         with self._lock:
             key = _digest(code)
             offer = self._offers.get(key)
@@ -144,13 +145,14 @@ class InMemoryOfferStore:
                 return None
             if offer.expires_at <= now:
                 return None
-            self._offers[key] = replace(offer, redeemed_at=now)
-            return self._offers[key]
-
-    def add_access_token(self, token: str, grant: AccessGrant) -> None:
-        """Store an access token."""
-        with self._lock:
+            grant = AccessGrant(
+                offer_id=offer.offer_id,
+                credential_configuration_ids=offer.credential_configuration_ids,
+                expires_at=token_expires_at,
+            )
             self._tokens[_digest(token)] = grant
+            self._offers[key] = replace(offer, redeemed_at=now)
+            return grant
 
     def access_grant(self, token: str, now: datetime) -> AccessGrant | None:
         """Return the grant of an unexpired token."""

@@ -7,7 +7,7 @@ clock, a positive ``ttl``, then the bounded decompression of the list itself.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -115,6 +115,137 @@ def _check_times(
     return checked_ttl
 
 
+@dataclass(frozen=True, slots=True)
+class _Format:
+    """How one token format keys its claims and words what is missing: JWT or CWT."""
+
+    what: str
+    sub: Any
+    iat: Any
+    exp: Any
+    nbf: Any
+    ttl: Any
+    status_list: Any
+    iss: Any
+    lacks_sub: str
+    lacks_iat: str
+    lacks_status_list: str
+    status_list_path: list[str] | None
+    encode_list: Callable[[StatusList], Any]
+    decode_list: Callable[[Any, Limits], StatusList]
+
+
+_JWT = _Format(
+    what="status list token",
+    sub="sub",
+    iat="iat",
+    exp="exp",
+    nbf="nbf",
+    ttl=CLAIM_TTL,
+    status_list=CLAIM_STATUS_LIST,
+    iss="iss",
+    lacks_sub="a string 'sub'",
+    lacks_iat="'iat'",
+    lacks_status_list="'status_list'",
+    status_list_path=["status_list"],
+    encode_list=StatusList.to_json,
+    decode_list=StatusList.from_json,
+)
+# RFC 8392 section 3.1.5: nbf is CWT claim key 5.
+_CWT = _Format(
+    what="status list CWT",
+    sub=CWT_CLAIM_SUB,
+    iat=CWT_CLAIM_IAT,
+    exp=CWT_CLAIM_EXP,
+    nbf=5,
+    ttl=CWT_CLAIM_TTL,
+    status_list=CWT_CLAIM_STATUS_LIST,
+    iss=1,
+    lacks_sub="a text 'sub' (2)",
+    lacks_iat="'iat' (6)",
+    lacks_status_list="'status_list' (65533)",
+    status_list_path=None,
+    encode_list=StatusList.to_cbor_map,
+    decode_list=StatusList.from_cbor_map,
+)
+
+
+def _claims_to_sign(
+    fmt: _Format,
+    status_list: StatusList,
+    *,
+    uri: str,
+    clock: Clock,
+    expires_in: int | None,
+    ttl: int | None,
+    issuer: str | None = None,
+) -> dict[Any, Any]:
+    if ttl is not None and (isinstance(ttl, bool) or not isinstance(ttl, int) or ttl <= 0):
+        raise ValidationError("'ttl' must be a positive integer")
+    iat = int(clock.now().timestamp())
+    claims: dict[Any, Any] = {fmt.sub: uri, fmt.iat: iat}
+    if issuer is not None:
+        claims[fmt.iss] = issuer
+    if expires_in is not None:
+        claims[fmt.exp] = iat + expires_in
+    if ttl is not None:
+        claims[fmt.ttl] = ttl
+    claims[fmt.status_list] = fmt.encode_list(status_list)
+    return claims
+
+
+def _verified_claims(
+    fmt: _Format,
+    claims: dict[Any, Any],
+    header: dict[Any, Any],
+    *,
+    expected_uri: str,
+    clock: Clock,
+    leeway: int,
+    fetched_at: datetime | None,
+    max_age: int | None,
+    limits: Limits,
+) -> VerifiedStatusList:
+    # Draft "Validation Rules": sub, iat, exp/nbf/ttl against the clock, then the list.
+    sub = claims.get(fmt.sub)
+    if not isinstance(sub, str):
+        raise MalformedInput(f"{fmt.what} lacks {fmt.lacks_sub}", claim_path=["sub"])
+    if sub != expected_uri:
+        raise ValidationError(
+            f"{fmt.what} 'sub' {sub!r} is not the referenced uri {expected_uri!r}",
+            claim_path=["sub"],
+        )
+    if fmt.iat not in claims:
+        raise MalformedInput(f"{fmt.what} lacks {fmt.lacks_iat}", claim_path=["iat"])
+    iat = _numeric_date(claims[fmt.iat], "iat")
+    exp = _numeric_date(claims[fmt.exp], "exp") if fmt.exp in claims else None
+    nbf = _numeric_date(claims[fmt.nbf], "nbf") if fmt.nbf in claims else None
+    ttl = _check_times(
+        iat=iat,
+        exp=exp,
+        nbf=nbf,
+        ttl=claims.get(fmt.ttl),
+        clock=clock,
+        leeway=leeway,
+        fetched_at=fetched_at,
+        max_age=max_age,
+    )
+    if fmt.status_list not in claims:
+        raise MalformedInput(
+            f"{fmt.what} lacks {fmt.lacks_status_list}", claim_path=fmt.status_list_path
+        )
+    status_list = fmt.decode_list(claims[fmt.status_list], limits)
+    return VerifiedStatusList(
+        status_list=status_list,
+        sub=sub,
+        iat=iat,
+        exp=exp,
+        ttl=ttl,
+        header=header,
+        claims=claims,
+    )
+
+
 def sign_status_list_jwt(
     status_list: StatusList,
     signer: Signer,
@@ -127,17 +258,9 @@ def sign_status_list_jwt(
     header: Mapping[str, Any] | None = None,
 ) -> str:
     """Sign a Status List Token in JWT format for the list published at ``uri``."""
-    if ttl is not None and (isinstance(ttl, bool) or not isinstance(ttl, int) or ttl <= 0):
-        raise ValidationError("'ttl' must be a positive integer")
-    iat = int(clock.now().timestamp())
-    claims: dict[str, Any] = {"sub": uri, "iat": iat}
-    if issuer is not None:
-        claims["iss"] = issuer
-    if expires_in is not None:
-        claims["exp"] = iat + expires_in
-    if ttl is not None:
-        claims[CLAIM_TTL] = ttl
-    claims[CLAIM_STATUS_LIST] = status_list.to_json()
+    claims = _claims_to_sign(
+        _JWT, status_list, uri=uri, clock=clock, expires_in=expires_in, ttl=ttl, issuer=issuer
+    )
     protected = dict(header or {})
     if "kid" not in protected and isinstance(getattr(signer, "kid", None), str):
         protected["kid"] = signer.kid  # type: ignore[attr-defined]
@@ -160,41 +283,16 @@ def verify_status_list_jwt(
     verified = verify_compact(
         token, key, allowed_algs=allowed_algs, expected_typ=TYP_STATUSLIST_JWT, limits=limits
     )
-    claims = verified.payload_json(limits)
-    sub = claims.get("sub")
-    if not isinstance(sub, str):
-        raise MalformedInput("status list token lacks a string 'sub'", claim_path=["sub"])
-    if sub != expected_uri:
-        raise ValidationError(
-            f"status list token 'sub' {sub!r} is not the referenced uri {expected_uri!r}",
-            claim_path=["sub"],
-        )
-    if "iat" not in claims:
-        raise MalformedInput("status list token lacks 'iat'", claim_path=["iat"])
-    iat = _numeric_date(claims["iat"], "iat")
-    exp = _numeric_date(claims["exp"], "exp") if "exp" in claims else None
-    nbf = _numeric_date(claims["nbf"], "nbf") if "nbf" in claims else None
-    ttl = _check_times(
-        iat=iat,
-        exp=exp,
-        nbf=nbf,
-        ttl=claims.get(CLAIM_TTL),
+    return _verified_claims(
+        _JWT,
+        verified.payload_json(limits),
+        verified.header,
+        expected_uri=expected_uri,
         clock=clock,
         leeway=leeway,
         fetched_at=fetched_at,
         max_age=max_age,
-    )
-    if CLAIM_STATUS_LIST not in claims:
-        raise MalformedInput("status list token lacks 'status_list'", claim_path=["status_list"])
-    status_list = StatusList.from_json(claims[CLAIM_STATUS_LIST], limits)
-    return VerifiedStatusList(
-        status_list=status_list,
-        sub=sub,
-        iat=iat,
-        exp=exp,
-        ttl=ttl,
-        header=verified.header,
-        claims=claims,
+        limits=limits,
     )
 
 
@@ -217,19 +315,13 @@ def sign_status_list_cwt(
     kid: bytes | None = None,
 ) -> bytes:
     """Sign a Status List Token in CWT format (COSE_Sign1_Tagged, no CWT tag)."""
-    if ttl is not None and (isinstance(ttl, bool) or not isinstance(ttl, int) or ttl <= 0):
-        raise ValidationError("'ttl' must be a positive integer")
+    claims = _claims_to_sign(
+        _CWT, status_list, uri=uri, clock=clock, expires_in=expires_in, ttl=ttl
+    )
     alg = algorithm(signer.alg)
     protected = bytes(
         cbor2.dumps({COSE_HEADER_ALG: alg.cose_id, COSE_HEADER_TYP: MEDIA_TYPE_STATUSLIST_CWT})
     )
-    iat = int(clock.now().timestamp())
-    claims: dict[int, Any] = {CWT_CLAIM_SUB: uri, CWT_CLAIM_IAT: iat}
-    if expires_in is not None:
-        claims[CWT_CLAIM_EXP] = iat + expires_in
-    if ttl is not None:
-        claims[CWT_CLAIM_TTL] = ttl
-    claims[CWT_CLAIM_STATUS_LIST] = status_list.to_cbor_map()
     payload = bytes(cbor2.dumps(claims))
     signature = signer.sign(_sig_structure(protected, payload))
     unprotected: dict[int, Any] = {COSE_HEADER_KID: kid} if kid is not None else {}
@@ -295,39 +387,14 @@ def verify_status_list_cwt(
     claims = _cbor_loads(payload, "CWT claims", limits)
     if not isinstance(claims, Mapping):
         raise MalformedInput("CWT claims must be a map")
-    sub = claims.get(CWT_CLAIM_SUB)
-    if not isinstance(sub, str):
-        raise MalformedInput("status list CWT lacks a text 'sub' (2)", claim_path=["sub"])
-    if sub != expected_uri:
-        raise ValidationError(
-            f"status list CWT 'sub' {sub!r} is not the referenced uri {expected_uri!r}",
-            claim_path=["sub"],
-        )
-    if CWT_CLAIM_IAT not in claims:
-        raise MalformedInput("status list CWT lacks 'iat' (6)", claim_path=["iat"])
-    iat = _numeric_date(claims[CWT_CLAIM_IAT], "iat")
-    exp = _numeric_date(claims[CWT_CLAIM_EXP], "exp") if CWT_CLAIM_EXP in claims else None
-    nbf = _numeric_date(claims[5], "nbf") if 5 in claims else None
-    ttl = _check_times(
-        iat=iat,
-        exp=exp,
-        nbf=nbf,
-        ttl=claims.get(CWT_CLAIM_TTL),
+    return _verified_claims(
+        _CWT,
+        dict(claims),
+        {**unprotected, **protected},
+        expected_uri=expected_uri,
         clock=clock,
         leeway=leeway,
         fetched_at=fetched_at,
         max_age=max_age,
-    )
-    if CWT_CLAIM_STATUS_LIST not in claims:
-        raise MalformedInput("status list CWT lacks 'status_list' (65533)")
-    status_list = StatusList.from_cbor_map(claims[CWT_CLAIM_STATUS_LIST], limits)
-    header: dict[Any, Any] = {**unprotected, **protected}
-    return VerifiedStatusList(
-        status_list=status_list,
-        sub=sub,
-        iat=iat,
-        exp=exp,
-        ttl=ttl,
-        header=header,
-        claims=dict(claims),
+        limits=limits,
     )

@@ -17,15 +17,13 @@ from typing import Any
 
 from cryptography import x509
 
-from specs.errors import LimitExceeded, MalformedInput, Rollback, UntrustedKey, ValidationError
-from specs.jose.jws import sign_compact, unverified_header, verify_compact
-from specs.keys.jwk import public_jwk, thumbprint
-from specs.keys.x509 import encode_x5c, parse_x5c, validate_chain
+from specs.errors import LimitExceeded, MalformedInput, Rollback, ValidationError
 from specs.limits import DEFAULT_LIMITS, Limits
 from specs.ports import Signer
 from specs.trustlist import constants as c
 from specs.trustlist.canonical import canonical_bytes
 from specs.trustlist.model import format_time, parse_time
+from specs.trustlist.signature import check_operator_key, sign_operator_jws, verify_operator_jws
 
 _HEX64 = frozenset("0123456789abcdef")
 
@@ -151,14 +149,9 @@ def sign_log(
 ) -> dict[str, Any]:
     """Return the log document: its entries and a head signed by the operator at ``at``."""
     head = check_chain(entries)
-    if not chain or thumbprint(public_jwk(chain[0].public_key())) != thumbprint(  # type: ignore[arg-type]
-        signer.public_jwk
-    ):
-        raise UntrustedKey("the signing key does not match the operator certificate")
+    check_operator_key(signer, chain)
     payload = {"size": head.size, "head_hash": head.head_hash, "signed_at": format_time(at)}
-    signed_head = sign_compact(
-        canonical_bytes(payload), signer, typ=c.LOG_HEAD_TYP, header={"x5c": encode_x5c(chain)}
-    )
+    signed_head = sign_operator_jws(canonical_bytes(payload), signer, chain, typ=c.LOG_HEAD_TYP)
     return {"entries": [e.to_json() for e in entries], "signed_head": signed_head}
 
 
@@ -180,14 +173,8 @@ def verify_log(
         raise LimitExceeded(f"log has more than {limits.max_trust_list_log_entries} entries")
     entries = tuple(parse_log_entry(item, i) for i, item in enumerate(raw_entries))
     head = check_chain(entries)
-    chain = parse_x5c(unverified_header(signed_head, limits).get("x5c"), limits)
-    leaf = validate_chain(chain, anchors, at)
-    verified = verify_compact(
-        signed_head,
-        leaf.public_key(),  # type: ignore[arg-type]
-        allowed_algs=c.ALLOWED_ALGS,
-        expected_typ=c.LOG_HEAD_TYP,
-        limits=limits,
+    verified, _ = verify_operator_jws(
+        signed_head, anchors, at, typ=c.LOG_HEAD_TYP, limits=limits, token_limits=limits
     )
     payload = verified.payload_json(limits)
     if set(payload) != {"size", "head_hash", "signed_at"} or not isinstance(

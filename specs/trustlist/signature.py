@@ -18,7 +18,13 @@ from cryptography import x509
 from specs.credentials.check_digits import check_corporate_number
 from specs.encoding import parse_json_object
 from specs.errors import LimitExceeded, MalformedInput, UntrustedKey
-from specs.jose.jws import sign_compact, unverified_header, unverified_payload, verify_compact
+from specs.jose.jws import (
+    VerifiedJws,
+    sign_compact,
+    unverified_header,
+    unverified_payload,
+    verify_compact,
+)
 from specs.keys.jwk import public_jwk, thumbprint
 from specs.keys.x509 import encode_x5c, parse_x5c, validate_chain
 from specs.limits import DEFAULT_LIMITS, Limits
@@ -49,6 +55,45 @@ def jws_limits(limits: Limits) -> Limits:
     return replace(limits, max_json_bytes=limits.max_trust_list_bytes, max_token_bytes=token_bytes)
 
 
+def check_operator_key(signer: Signer, chain: Sequence[x509.Certificate]) -> None:
+    """Raise ``UntrustedKey`` unless ``signer`` holds the key of the chain's first certificate."""
+    leaf_jwk = public_jwk(chain[0].public_key()) if chain else None  # type: ignore[arg-type]
+    if leaf_jwk is None or thumbprint(leaf_jwk) != thumbprint(signer.public_jwk):
+        raise UntrustedKey("the signing key does not match the operator certificate")
+
+
+def sign_operator_jws(
+    payload: bytes, signer: Signer, chain: Sequence[x509.Certificate], *, typ: str
+) -> str:
+    """Sign ``payload`` as a compact JWS that carries the operator chain in ``x5c``."""
+    return sign_compact(payload, signer, typ=typ, header={"x5c": encode_x5c(chain)})
+
+
+def verify_operator_jws(
+    token: str,
+    anchors: Sequence[x509.Certificate],
+    at: datetime,
+    *,
+    typ: str,
+    limits: Limits,
+    token_limits: Limits,
+) -> tuple[VerifiedJws, x509.Certificate]:
+    """Verify a compact JWS whose ``x5c`` chains to ``anchors``; return it and the signer.
+
+    ``token_limits`` bound the JWS and its JSON, ``limits`` the certificate chain.
+    """
+    chain = parse_x5c(unverified_header(token, token_limits).get("x5c"), limits)
+    leaf = validate_chain(chain, anchors, at)
+    verified = verify_compact(
+        token,
+        leaf.public_key(),  # type: ignore[arg-type]
+        allowed_algs=c.ALLOWED_ALGS,
+        expected_typ=typ,
+        limits=token_limits,
+    )
+    return verified, leaf
+
+
 def sign_trust_list(
     document: Mapping[str, Any],
     signer: Signer,
@@ -61,12 +106,11 @@ def sign_trust_list(
     parse_trust_list(document, limits=limits, corporate_number_check=corporate_number_check)
     if not chain:
         raise MalformedInput("the operator certificate chain is empty")
-    if thumbprint(public_jwk(chain[0].public_key())) != thumbprint(signer.public_jwk):  # type: ignore[arg-type]
-        raise UntrustedKey("the signing key does not match the operator certificate")
+    check_operator_key(signer, chain)
     payload = canonical_bytes(document)
     if len(payload) > limits.max_trust_list_bytes:
         raise LimitExceeded(f"trust list is larger than {limits.max_trust_list_bytes} bytes")
-    return sign_compact(payload, signer, typ=c.TRUST_LIST_TYP, header={"x5c": encode_x5c(chain)})
+    return sign_operator_jws(payload, signer, chain, typ=c.TRUST_LIST_TYP)
 
 
 def verify_trust_list(
@@ -85,15 +129,8 @@ def verify_trust_list(
     if not isinstance(token, str):
         raise MalformedInput("a signed trust list is a compact JWS string")
     token = token.strip()
-    header = unverified_header(token, big)
-    chain = parse_x5c(header.get("x5c"), limits)
-    leaf = validate_chain(chain, anchors, at)
-    verified = verify_compact(
-        token,
-        leaf.public_key(),  # type: ignore[arg-type]
-        allowed_algs=c.ALLOWED_ALGS,
-        expected_typ=c.TRUST_LIST_TYP,
-        limits=big,
+    verified, leaf = verify_operator_jws(
+        token, anchors, at, typ=c.TRUST_LIST_TYP, limits=limits, token_limits=big
     )
     document = parse_json_object(verified.payload, what="trust list", limits=big)
     if canonical_bytes(document) != verified.payload:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -133,6 +134,60 @@ def split_proof(secured: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, A
     return unsecured, dict(proof)
 
 
+def check_unsecured(document: Mapping[str, Any], loader: DocumentLoader) -> None:
+    """Check that a document about to be secured has usable contexts and no proof yet."""
+    check_contexts(document, loader)
+    if "proof" in document:
+        raise MalformedInput("document already carries a proof", claim_path=["proof"])
+
+
+def proof_options(
+    cryptosuite: str,
+    *,
+    verification_method: str,
+    created: datetime | None,
+    proof_purpose: str,
+    domain: str | None = None,
+    challenge: str | None = None,
+) -> dict[str, Any]:
+    """Return the members of a new proof in their usual order, without ``proofValue``."""
+    proof: dict[str, Any] = {"type": PROOF_TYPE_DATA_INTEGRITY, "cryptosuite": cryptosuite}
+    if created is not None:
+        proof["created"] = format_xsd_datetime(created)
+    proof["verificationMethod"] = verification_method
+    proof["proofPurpose"] = proof_purpose
+    if domain is not None:
+        proof["domain"] = domain
+    if challenge is not None:
+        proof["challenge"] = challenge
+    return proof
+
+
+def proof_config(options: Mapping[str, Any], document_context: Any) -> dict[str, Any]:
+    """Return the proof configuration a cryptosuite canonicalizes, as a fresh copy."""
+    # vc-di-ecdsa 1.0 sections 3.2.5 and 3.6.4: the options minus proofValue, with @context.
+    config = {k: copy.deepcopy(v) for k, v in options.items() if k != "proofValue"}
+    config[CLAIM_CONTEXT] = copy.deepcopy(document_context)
+    return config
+
+
+def attach_proof(document: Mapping[str, Any], proof: dict[str, Any]) -> dict[str, Any]:
+    """Return a deep copy of ``document`` carrying ``proof``."""
+    secured = copy.deepcopy(dict(document))
+    secured["proof"] = proof
+    return secured
+
+
+def open_secured(
+    secured: Mapping[str, Any], cryptosuite: str, loader: DocumentLoader
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Split a secured document and check its contexts and proof options; return both parts."""
+    unsecured, proof = split_proof(secured)
+    check_contexts(unsecured, loader)
+    check_proof_options(proof, cryptosuite)
+    return unsecured, proof
+
+
 def check_proof_options(proof: Mapping[str, Any], cryptosuite: str) -> None:
     """Check proof ``type``, ``cryptosuite``, ``created``/``expires`` and ``verificationMethod``."""
     if proof.get("type") != PROOF_TYPE_DATA_INTEGRITY:
@@ -197,14 +252,19 @@ def resolve_key(
 __all__ = [
     "KeyResolver",
     "VerifiedDocument",
+    "attach_proof",
     "check_contexts",
     "check_proof_options",
     "check_proof_policy",
+    "check_unsecured",
     "curve_hash_name",
     "format_xsd_datetime",
     "hash_name_for_alg",
     "jose_alg_for",
+    "open_secured",
     "parse_xsd_datetime",
+    "proof_config",
+    "proof_options",
     "resolve_key",
     "split_proof",
 ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import hashlib
 from collections.abc import Mapping
 from datetime import datetime
@@ -17,20 +16,21 @@ from specs.w3c_vc.constants import (
     CLAIM_CONTEXT,
     CRYPTOSUITE_ECDSA_RDFC_2019,
     PROOF_PURPOSE_ASSERTION_METHOD,
-    PROOF_TYPE_DATA_INTEGRITY,
 )
 from specs.w3c_vc.data_integrity import (
     KeyResolver,
     VerifiedDocument,
-    check_contexts,
+    attach_proof,
     check_proof_options,
     check_proof_policy,
+    check_unsecured,
     curve_hash_name,
-    format_xsd_datetime,
     hash_name_for_alg,
     jose_alg_for,
+    open_secured,
+    proof_config,
+    proof_options,
     resolve_key,
-    split_proof,
 )
 from specs.w3c_vc.document_loader import DocumentLoader
 from specs.w3c_vc.multikey import multibase_base58btc, multibase_decode
@@ -59,8 +59,7 @@ def proof_configuration(
 ) -> str:
     """Return the canonical proof configuration (section 3.2.5)."""
     check_proof_options(options, CRYPTOSUITE)
-    config = {k: copy.deepcopy(v) for k, v in options.items() if k != "proofValue"}
-    config[CLAIM_CONTEXT] = copy.deepcopy(document_context)
+    config = proof_config(options, document_context)
     return canonicalize(config, loader, hash_name=hash_name, limits=limits).serialize()
 
 
@@ -86,30 +85,22 @@ def add_proof(
 ) -> dict[str, Any]:
     """Return a copy of ``document`` secured with an ``ecdsa-rdfc-2019`` proof (section 3.2.1)."""
     hash_name = hash_name_for_alg(signer.alg)
-    check_contexts(document, loader)
-    if "proof" in document:
-        raise MalformedInput("document already carries a proof", claim_path=["proof"])
-    proof: dict[str, Any] = {
-        "type": PROOF_TYPE_DATA_INTEGRITY,
-        "cryptosuite": CRYPTOSUITE,
-    }
-    if created is not None:
-        proof["created"] = format_xsd_datetime(created)
-    proof["verificationMethod"] = verification_method
-    proof["proofPurpose"] = proof_purpose
-    if domain is not None:
-        proof["domain"] = domain
-    if challenge is not None:
-        proof["challenge"] = challenge
+    check_unsecured(document, loader)
+    proof = proof_options(
+        CRYPTOSUITE,
+        verification_method=verification_method,
+        created=created,
+        proof_purpose=proof_purpose,
+        domain=domain,
+        challenge=challenge,
+    )
     config = proof_configuration(
         proof, document[CLAIM_CONTEXT], loader, hash_name=hash_name, limits=limits
     )
     transformed = transform(document, loader, hash_name=hash_name, limits=limits)
     signature = signer.sign(hash_data(transformed, config, hash_name=hash_name))
     proof["proofValue"] = multibase_base58btc(signature)
-    secured = copy.deepcopy(dict(document))
-    secured["proof"] = proof
-    return secured
+    return attach_proof(document, proof)
 
 
 def verify_proof(
@@ -124,9 +115,7 @@ def verify_proof(
     limits: Limits = DEFAULT_LIMITS,
 ) -> VerifiedDocument:
     """Verify an ``ecdsa-rdfc-2019`` proof (section 3.2.2); raise a ``HonninError`` on failure."""
-    unsecured, proof = split_proof(secured)
-    check_contexts(unsecured, loader)
-    check_proof_options(proof, CRYPTOSUITE)
+    unsecured, proof = open_secured(secured, CRYPTOSUITE, loader)
     check_proof_policy(
         proof, proof_purpose=proof_purpose, domain=domain, challenge=challenge, clock=clock
     )

@@ -9,7 +9,6 @@ revealed non-mandatory statement.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import hmac
 from collections.abc import Callable, Mapping, Sequence
@@ -46,18 +45,19 @@ from specs.w3c_vc.constants import (
     ECDSA_SD_BASE_PROOF_HEADER,
     ECDSA_SD_DERIVED_PROOF_HEADER,
     PROOF_PURPOSE_ASSERTION_METHOD,
-    PROOF_TYPE_DATA_INTEGRITY,
 )
 from specs.w3c_vc.data_integrity import (
     KeyResolver,
     VerifiedDocument,
-    check_contexts,
+    attach_proof,
     check_proof_options,
     check_proof_policy,
+    check_unsecured,
     curve_hash_name,
-    format_xsd_datetime,
+    open_secured,
+    proof_config,
+    proof_options,
     resolve_key,
-    split_proof,
 )
 from specs.w3c_vc.document_loader import DocumentLoader
 from specs.w3c_vc.multikey import (
@@ -155,6 +155,30 @@ def _proof_bytes(proof_value: object, header: bytes, what: str) -> bytes:
     return raw[3:]
 
 
+def _components(proof_value: object, header: bytes, kind: str, limits: Limits) -> list[Any]:
+    what = f"{kind} proofValue"
+    components = _cbor_decode(_proof_bytes(proof_value, header, what), what, limits)
+    if not isinstance(components, list) or len(components) != 5:
+        raise MalformedInput(f"{what} must be a CBOR array of five elements")
+    return components
+
+
+def _check_base_signature_and_key(kind: str, base_signature: object, public_key: object) -> None:
+    if not (isinstance(base_signature, bytes) and len(base_signature) == 64):
+        raise MalformedInput(f"{kind} proof baseSignature must be 64 bytes")
+    # Section 3.5.8 says 36 bytes for a derived proof, but a P-256 Multikey (2-byte header
+    # + 33) is 35 bytes long, and so are the W3C vectors; we accept what interoperates.
+    if not (isinstance(public_key, bytes) and len(public_key) == 35):
+        raise MalformedInput(f"{kind} proof publicKey must be a 35-byte P-256 Multikey")
+
+
+def _check_signatures(kind: str, signatures: object) -> None:
+    if not isinstance(signatures, list) or not all(
+        isinstance(s, bytes) and len(s) == 64 for s in signatures
+    ):
+        raise MalformedInput(f"{kind} proof signatures must be 64-byte byte strings")
+
+
 def serialize_base_proof_value(value: BaseProofValue) -> str:
     """Encode a base proof value: header 0xd95d00 + CBOR array, multibase ``u`` (section 3.5.2)."""
     components = [
@@ -169,21 +193,12 @@ def serialize_base_proof_value(value: BaseProofValue) -> str:
 
 def parse_base_proof_value(proof_value: object, limits: Limits = DEFAULT_LIMITS) -> BaseProofValue:
     """Decode and type-check a base proof value (section 3.5.3)."""
-    body = _proof_bytes(proof_value, ECDSA_SD_BASE_PROOF_HEADER, "base proofValue")
-    components = _cbor_decode(body, "base proofValue", limits)
-    if not isinstance(components, list) or len(components) != 5:
-        raise MalformedInput("base proofValue must be a CBOR array of five elements")
+    components = _components(proof_value, ECDSA_SD_BASE_PROOF_HEADER, "base", limits)
     base_signature, public_key, hmac_key, signatures, pointers = components
-    if not (isinstance(base_signature, bytes) and len(base_signature) == 64):
-        raise MalformedInput("base proof baseSignature must be 64 bytes")
-    if not (isinstance(public_key, bytes) and len(public_key) == 35):
-        raise MalformedInput("base proof publicKey must be a 35-byte P-256 Multikey")
+    _check_base_signature_and_key("base", base_signature, public_key)
     if not (isinstance(hmac_key, bytes) and len(hmac_key) == 32):
         raise MalformedInput("base proof hmacKey must be 32 bytes")
-    if not isinstance(signatures, list) or not all(
-        isinstance(s, bytes) and len(s) == 64 for s in signatures
-    ):
-        raise MalformedInput("base proof signatures must be 64-byte byte strings")
+    _check_signatures("base", signatures)
     if len(signatures) > limits.max_rdf_quads:
         raise LimitExceeded("base proof has more signatures than the quad limit")
     if not isinstance(pointers, list) or not all(isinstance(p, str) for p in pointers):
@@ -223,21 +238,10 @@ def parse_derived_proof_value(
     proof_value: object, limits: Limits = DEFAULT_LIMITS
 ) -> DerivedProofValue:
     """Decode and type-check a derived proof value (section 3.5.8)."""
-    body = _proof_bytes(proof_value, ECDSA_SD_DERIVED_PROOF_HEADER, "derived proofValue")
-    components = _cbor_decode(body, "derived proofValue", limits)
-    if not isinstance(components, list) or len(components) != 5:
-        raise MalformedInput("derived proofValue must be a CBOR array of five elements")
+    components = _components(proof_value, ECDSA_SD_DERIVED_PROOF_HEADER, "derived", limits)
     base_signature, public_key, signatures, label_map, indexes = components
-    if not (isinstance(base_signature, bytes) and len(base_signature) == 64):
-        raise MalformedInput("derived proof baseSignature must be 64 bytes")
-    # Section 3.5.8 says 36 bytes, but a P-256 Multikey (2-byte header + 33) is 35 bytes
-    # long, and so are the W3C vectors; we accept what interoperates.
-    if not (isinstance(public_key, bytes) and len(public_key) == 35):
-        raise MalformedInput("derived proof publicKey must be a 35-byte P-256 Multikey")
-    if not isinstance(signatures, list) or not all(
-        isinstance(s, bytes) and len(s) == 64 for s in signatures
-    ):
-        raise MalformedInput("derived proof signatures must be 64-byte byte strings")
+    _check_base_signature_and_key("derived", base_signature, public_key)
+    _check_signatures("derived", signatures)
     if not isinstance(label_map, dict) or not all(
         isinstance(k, int)
         and not isinstance(k, bool)
@@ -329,9 +333,7 @@ def canonicalize_and_group(
 def _proof_hash(
     proof: Mapping[str, Any], context: Any, loader: DocumentLoader, limits: Limits
 ) -> bytes:
-    config = {k: copy.deepcopy(v) for k, v in proof.items() if k != "proofValue"}
-    config[CLAIM_CONTEXT] = copy.deepcopy(context)
-    canonical = canonicalize(config, loader, limits=limits).serialize()
+    canonical = canonicalize(proof_config(proof, context), loader, limits=limits).serialize()
     return hashlib.sha256(canonical.encode("utf-8")).digest()
 
 
@@ -372,15 +374,14 @@ def create_base_proof(
     """Return a copy of ``document`` with an ``ecdsa-sd-2023`` base proof (section 3.6.1)."""
     if signer.alg != "ES256":
         raise Unsupported("ecdsa-sd-2023 base proofs need a P-256 (ES256) issuer key")
-    check_contexts(document, loader)
-    if "proof" in document:
-        raise MalformedInput("document already carries a proof", claim_path=["proof"])
+    check_unsecured(document, loader)
     pointers = check_pointers(mandatory_pointers, limits)
-    proof: dict[str, Any] = {"type": PROOF_TYPE_DATA_INTEGRITY, "cryptosuite": CRYPTOSUITE}
-    if created is not None:
-        proof["created"] = format_xsd_datetime(created)
-    proof["verificationMethod"] = verification_method
-    proof["proofPurpose"] = proof_purpose
+    proof = proof_options(
+        CRYPTOSUITE,
+        verification_method=verification_method,
+        created=created,
+        proof_purpose=proof_purpose,
+    )
     check_proof_options(proof, CRYPTOSUITE)
     # Base proof transformation (3.6.2): HMAC key first, then the proof-scoped key (3.6.5).
     hmac_key = rng.bytes(32)
@@ -399,9 +400,7 @@ def create_base_proof(
     proof["proofValue"] = serialize_base_proof_value(
         BaseProofValue(base_signature, public_key, hmac_key, signatures, tuple(pointers))
     )
-    secured = copy.deepcopy(dict(document))
-    secured["proof"] = proof
-    return secured
+    return attach_proof(document, proof)
 
 
 def verify_base_proof(
@@ -413,9 +412,7 @@ def verify_base_proof(
     limits: Limits = DEFAULT_LIMITS,
 ) -> VerifiedDocument:
     """Check a base proof as its holder can (with the HMAC key); raise on any mismatch."""
-    unsecured, proof = split_proof(secured)
-    check_contexts(unsecured, loader)
-    check_proof_options(proof, CRYPTOSUITE)
+    unsecured, proof = open_secured(secured, CRYPTOSUITE, loader)
     check_proof_policy(proof, proof_purpose=proof_purpose)
     base = parse_base_proof_value(proof.get("proofValue"), limits)
     key = _issuer_key(proof, key_resolver)
@@ -548,9 +545,7 @@ def derive_proof(
     limits: Limits = DEFAULT_LIMITS,
 ) -> dict[str, Any]:
     """Return the reveal document with a derived proof (section 3.6.6 Add Derived Proof)."""
-    document, proof = split_proof(secured_base)
-    check_contexts(document, loader)
-    check_proof_options(proof, CRYPTOSUITE)
+    document, proof = open_secured(secured_base, CRYPTOSUITE, loader)
     data = create_disclosure_data(document, proof, selective_pointers, loader, limits)
     new_proof = dict(proof)
     new_proof["proofValue"] = serialize_derived_proof_value(
@@ -584,9 +579,7 @@ def verify_derived_proof(
     ``required_pointers`` names members the verifier insists on seeing (for honnin: issuer,
     type, validity); a derived credential without them raises ``ValidationError``.
     """
-    unsecured, proof = split_proof(secured)
-    check_contexts(unsecured, loader)
-    check_proof_options(proof, CRYPTOSUITE)
+    unsecured, proof = open_secured(secured, CRYPTOSUITE, loader)
     check_proof_policy(
         proof, proof_purpose=proof_purpose, domain=domain, challenge=challenge, clock=clock
     )

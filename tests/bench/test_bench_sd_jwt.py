@@ -22,3 +22,9 @@ def test_bench_sd_jwt_quick(tmp_path: Path) -> None:
     assert set(result["ops_per_second"]) == {"honnin", "bare", "reference"}
     assert set(result["ops_per_second"]["honnin"]) == {"issue", "present", "verify"}
     assert result["ratios"]["verify_vs_2_verifies"] > 0
+    assert set(result["ops_per_second"]["bare"]) == {
+        "es256_sign",
+        "es256_verify",
+        "python_floor_verify",
+    }
+    assert result["ratios"]["python_floor_vs_2_verifies"] > 0

@@ -121,7 +121,14 @@ def test_cli_receive_present_log(tmp_path: Path, pki: Pki, monkeypatch: pytest.M
     out = tmp_path / "export.json"
     result = runner.invoke(app, ["wallet", "export", "--output", str(out), *common])
     assert result.exit_code == 0
-    assert len(json.loads(out.read_text())["log"]) == 2
+    exported = json.loads(out.read_text())["log"]
+    assert len(exported) == 2
+    # The verifier's answer, recorded after each entry, is part of the export.
+    assert all(isinstance(e["response_status"], int) for e in exported)
+    result = runner.invoke(app, ["wallet", "log", "--format", "json", *common])
+    assert [e["response_status"] for e in json.loads(result.stdout)] == [
+        e["response_status"] for e in exported
+    ]
 
     result = runner.invoke(app, ["wallet", "log", "--verify", *common, "--json"])
     assert json.loads(result.stdout) == {"verified": True, "entries": 2}

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Engine
 
 from issuer.database import make_engine
-from issuer.storage import CredentialRecord, IssuerRepository
+from issuer.storage import CredentialRecord, IssuerRepository, OfferRecord
 from specs.errors import NotFound
 
 NOW = datetime(2026, 7, 1, 9, 0, tzinfo=UTC)
@@ -47,13 +47,19 @@ def test_offer_round_trip_and_idempotent_import(engine: Engine) -> None:
         repo.offer("nope")
 
 
+def _redeem(
+    repo: IssuerRepository, code: str, now: datetime, token: str = "token-1"
+) -> OfferRecord | None:
+    return repo.redeem_code(code, now, token=token, token_expires_at=now + timedelta(minutes=5))
+
+
 def test_code_redeems_once_and_not_after_expiry(engine: Engine) -> None:
     repo = IssuerRepository(engine)
     _offer(repo)
-    assert repo.redeem_code("code-1", NOW) is not None
-    assert repo.redeem_code("code-1", NOW) is None
+    assert _redeem(repo, "code-1", NOW) is not None
+    assert _redeem(repo, "code-1", NOW, "token-2") is None
     _offer(repo, "o2", code="code-2")
-    assert repo.redeem_code("code-2", NOW + timedelta(minutes=11)) is None
+    assert _redeem(repo, "code-2", NOW + timedelta(minutes=11)) is None
 
 
 def test_tx_code_attempts_lock_the_offer(engine: Engine) -> None:
@@ -64,7 +70,7 @@ def test_tx_code_attempts_lock_the_offer(engine: Engine) -> None:
     assert not repo.check_tx_code("o1", "2222", max_attempts=3)
     assert repo.offer("o1").locked
     assert not repo.check_tx_code("o1", "1234", max_attempts=3)  # even the right code, now
-    assert repo.redeem_code("code-1", NOW) is None
+    assert _redeem(repo, "code-1", NOW) is None
 
 
 def test_nonce_and_token_single_use(engine: Engine) -> None:
@@ -109,7 +115,7 @@ def test_concurrent_redemptions_across_two_instances(database_url: str) -> None:
     def redeem(i: int) -> tuple[bool, int]:
         barrier.wait()
         repo = repos[i % 2]
-        won_code = repo.redeem_code("code-1", NOW) is not None
+        won_code = _redeem(repo, "code-1", NOW, f"token-{i}") is not None
         won_nonces = sum(repo.consume_nonce(f"shared-{n}", NOW) for n in range(8))
         return won_code, won_nonces
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, serialization
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -23,7 +24,14 @@ from specs.errors import (
 )
 from specs.keys import SoftwareSigner
 from specs.keys.certificates import issue_certificate
-from specs.keys.x509 import check_crl, encode_x5c, parse_x5c, validate_chain
+from specs.keys.x509 import (
+    check_crl,
+    encode_x5c,
+    load_der_certificate,
+    load_pem_certificates,
+    parse_x5c,
+    validate_chain,
+)
 
 NOW = datetime(2026, 7, 1, tzinfo=UTC)
 
@@ -180,3 +188,20 @@ def test_x5c_garbage_raises_only_honnin_errors(items: list[str]) -> None:
 
 _ROOT = _pki()[1]
 _, _ROOT_OF_MID, _MID_KEY, _MID, _ = _pki()
+
+
+def test_unknown_certificate_version_is_malformed_input() -> None:
+    # cryptography raises InvalidVersion (not a ValueError) for a version other than v1/v3;
+    # found by hypothesis: it must surface as our MalformedInput like any other garbage.
+    _, root, _, _, _ = _pki()
+    der = root.public_bytes(serialization.Encoding.DER)
+    version_v3 = bytes.fromhex("a003020102")  # [0] EXPLICIT INTEGER 2 (X.509 v3)
+    assert der.count(version_v3) == 1
+    bad = der.replace(version_v3, bytes.fromhex("a003020105"))
+    with pytest.raises(MalformedInput, match=r"not a DER X\.509 certificate"):
+        load_der_certificate(bad)
+    pem = (
+        b"-----BEGIN CERTIFICATE-----\n" + base64.encodebytes(bad) + b"-----END CERTIFICATE-----\n"
+    )
+    with pytest.raises(MalformedInput, match=r"not PEM X\.509 certificates"):
+        load_pem_certificates(pem)

@@ -21,7 +21,7 @@ from specs.trustlist.log import parse_log_entry
 from trustlist.build import publish
 from trustlist.fetch import FetcherState, FileStateStore, MemoryStateStore, TrustListFetcher
 from trustlist.freshness import FreshnessPolicy
-from trustlist.operator import create_operator, load_operator
+from trustlist.operator import CERT_FILE, KEY_FILE, OPERATOR_DIR, create_operator, load_operator
 from trustlist.service import ServiceSettings, create_app
 from trustlist.source import write_source_file
 
@@ -123,6 +123,60 @@ def test_build_and_publish_static_files(operator_dir: Path, clock: FixedClock) -
             assert '"d"' not in path.read_text()
     with pytest.raises(Rollback):
         publish(operator_dir, clock, sequence_number=2)
+
+
+def _files(public: Path) -> dict[Path, bytes]:
+    return {p.relative_to(public): p.read_bytes() for p in public.rglob("*") if p.is_file()}
+
+
+def test_failed_publish_puts_back_the_list_and_log(operator_dir: Path, clock: FixedClock) -> None:
+    publish(operator_dir, clock)
+    public = operator_dir / "public"
+    # The last file of a publication cannot be replaced (a directory sits at its path):
+    # the version, log and list written before it are put back as they were.
+    (public / "operator.pem").unlink()
+    (public / "operator.pem").mkdir()
+    before = _files(public)
+    clock.advance(3600)
+    with pytest.raises(IsADirectoryError):
+        publish(operator_dir, clock)
+    assert _files(public) == before
+    assert not (public / "versions" / "2.jws").exists()
+    (public / "operator.pem").rmdir()
+    fetch, client = fetcher(operator_dir, clock, MemoryStateStore())
+
+    async def scenario() -> None:
+        # The list on the server is the newest entry of its log, so clients accept it.
+        assert (await fetch.fetch(fallback=False)).verified.trust_list.sequence_number == 1
+        clock.advance(60)
+        assert publish(operator_dir, clock).sequence_number == 2
+        assert (await fetch.fetch(fallback=False)).verified.trust_list.sequence_number == 2
+        await client.aclose()
+
+    run(scenario())
+
+
+def test_failed_operator_creation_leaves_no_key(tmp_path: Path, clock: FixedClock) -> None:
+    folder = tmp_path / "op" / OPERATOR_DIR
+    (folder / CERT_FILE).mkdir(parents=True)  # the certificate cannot be written
+    with pytest.raises(IsADirectoryError):
+        create_operator(
+            tmp_path / "op",
+            common_name="Trust List Operator",
+            organization="honnin tests",
+            not_before=clock.now(),
+            random=P_RANDOM,
+        )
+    assert not (folder / KEY_FILE).exists()
+    (folder / CERT_FILE).rmdir()
+    created = create_operator(
+        tmp_path / "op",
+        common_name="Trust List Operator",
+        organization="honnin tests",
+        not_before=clock.now(),
+        random=P_RANDOM,
+    )
+    assert load_operator(tmp_path / "op").chain == created.chain
 
 
 def test_source_with_private_key_is_refused(operator_dir: Path, clock: FixedClock) -> None:

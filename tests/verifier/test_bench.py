@@ -22,7 +22,9 @@ def test_bench_quick(tmp_path: Path, postgres_url: str) -> None:
         "bare_signature_checks",
         "pipeline_steps",
         "accept_end_to_end",
+        "python_floor",
     }
+    assert result["in_process"]["ratio_vs_bare"]["python_floor"] > 0
     load = result["load_two_replicas_postgres"]
     assert load["double_accepts"] == 0
     assert load["never_accepted"] == 0

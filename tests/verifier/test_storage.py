@@ -8,15 +8,23 @@ from threading import Barrier
 
 import pytest
 from sqlalchemy import Engine
+from sqlalchemy.exc import StatementError
 
 from specs.errors import NotFound
 from verifier.database import make_engine
-from verifier.storage import VerifierRepository
+from verifier.storage import AuditEntry, VerifierRepository
 
 NOW = datetime(2026, 7, 1, 9, 0, tzinfo=UTC)
+# SQLAlchemy wraps the JSON encoder's TypeError for SQLite; psycopg raises it as is.
+_NOT_JSON = (StatementError, TypeError)
 
 
-def _tx(repo: VerifierRepository, tid: str = "t1", state: str = "s1") -> None:
+def _tx(
+    repo: VerifierRepository,
+    tid: str = "t1",
+    state: str = "s1",
+    audit: AuditEntry | None = None,
+) -> None:
     repo.add_transaction(
         transaction_id=tid,
         state=state,
@@ -26,6 +34,7 @@ def _tx(repo: VerifierRepository, tid: str = "t1", state: str = "s1") -> None:
         session_hash=None,
         created_at=NOW,
         expires_at=NOW + timedelta(minutes=5),
+        audit=audit,
     )
 
 
@@ -62,6 +71,41 @@ def test_finish_audit_and_purge(engine: Engine) -> None:
     assert repo.audit_records() == []
     with pytest.raises(NotFound):
         repo.transaction("t1")
+
+
+def test_result_and_its_audit_record_are_written_together(engine: Engine) -> None:
+    repo = VerifierRepository(engine)
+    _tx(repo)
+    assert repo.claim_response("s1", NOW) is not None
+    # An audit record that cannot be stored (not JSON) takes the result down with it.
+    broken = AuditEntry(at=NOW, event="response_received", purpose="p", detail={"x": object()})
+    with pytest.raises(_NOT_JSON):
+        repo.finish("t1", "verified", {"claims": {}}, audit=broken)
+    assert repo.transaction("t1").outcome == "processing"
+    assert repo.transaction("t1").result is None
+    assert repo.audit_records("t1") == []
+    entry = AuditEntry(at=NOW, event="response_received", purpose="p", detail={"items": 1})
+    repo.finish("t1", "verified", {"claims": {}}, audit=entry)
+    assert repo.transaction("t1").outcome == "verified"
+    assert [r["event"] for r in repo.audit_records("t1")] == ["response_received"]
+
+
+def test_creation_and_first_fetch_are_audited_atomically(engine: Engine) -> None:
+    repo = VerifierRepository(engine)
+    _tx(repo, audit=AuditEntry(at=NOW, event="request_created", purpose="p", detail={}))
+    fetched = AuditEntry(at=NOW, event="request_fetched", purpose="p", detail={})
+    assert repo.mark_request_fetched("t1", NOW, audit=fetched)
+    assert not repo.mark_request_fetched("t1", NOW, audit=fetched)  # only the first counts
+    assert [r["event"] for r in repo.audit_records("t1")] == ["request_created", "request_fetched"]
+    with pytest.raises(_NOT_JSON):
+        _tx(
+            repo,
+            "t2",
+            "s2",
+            audit=AuditEntry(at=NOW, event="request_created", purpose="p", detail={"x": {1, 2}}),
+        )
+    with pytest.raises(NotFound):
+        repo.transaction("t2")
 
 
 def test_two_replicas_never_accept_one_response_twice(database_url: str) -> None:

@@ -25,7 +25,7 @@ from honnin.sample_data import SampleData
 from specs.credentials import WITHHOLDING_SLIP_V1
 from specs.dcql import Presented, parse_dcql_query
 from specs.errors import HonninError
-from specs.keys import SoftwareSigner
+from specs.keys import SoftwareSigner, thumbprint
 from specs.keys.certificates import issue_certificate
 from specs.keys.x509 import encode_x5c
 from specs.openid4vci import (
@@ -111,6 +111,22 @@ def access_party(dns: str, serial: int) -> tuple[SoftwareSigner, x509.Certificat
     return signer, cert
 
 
+def issuer_party(url: str, serial: int) -> tuple[SoftwareSigner, x509.Certificate]:
+    """An issuer key with a self-signed certificate naming ``url`` (SD-JWT VC ``x5c``)."""
+    signer = SoftwareSigner.generate("ES256")
+    cert = issue_certificate(
+        subject_public_key=signer.public_key,
+        issuer_key=signer.private_key(),
+        issuer=None,
+        common_name=f"{url} issuer",
+        not_before=T0,
+        days=3650,
+        serial_number=serial,
+        san_uris=[url],
+    )
+    return signer, cert
+
+
 @dataclass
 class Pki:
     """The keys of the test world."""
@@ -118,6 +134,7 @@ class Pki:
     operator: SoftwareSigner
     operator_cert: x509.Certificate
     issuer_key: SoftwareSigner
+    issuer_cert: x509.Certificate
     verifier_key: SoftwareSigner
     verifier_cert: x509.Certificate
     evil_key: SoftwareSigner
@@ -129,10 +146,12 @@ def pki() -> Pki:
     operator, operator_cert = access_party("trust.example.jp", 10)
     verifier_key, verifier_cert = access_party(VERIFIER_DNS, 11)
     evil_key, evil_cert = access_party(EVIL_DNS, 12)
+    issuer_key, issuer_cert = issuer_party(ISSUER, 13)
     return Pki(
         operator,
         operator_cert,
-        SoftwareSigner.generate("ES256"),
+        issuer_key,
+        issuer_cert,
         verifier_key,
         verifier_cert,
         evil_key,
@@ -160,7 +179,10 @@ def trust_document(pki: Pki) -> dict[str, Any]:
                 c.ENTITY_ID: "employer-a",
                 c.LEGAL_NAME: {"ja": "株式会社エー", "en": "A Corporation"},
                 c.CORPORATE_NUMBER: _corporate_number("234567890123"),
-                c.DIGITAL_IDENTITY: {c.JWKS: [pki.issuer_key.public_jwk]},
+                c.DIGITAL_IDENTITY: {
+                    c.JWKS: [pki.issuer_key.public_jwk],
+                    c.X509_CERTIFICATES: encode_x5c([pki.issuer_cert]),
+                },
                 c.CREDENTIAL_TYPES: [WITHHOLDING_SLIP_V1.id],
                 c.STATUS_HISTORY: history,
             }
@@ -254,6 +276,8 @@ class IssuerPeer:
     core: CredentialIssuerCore
     signer: SoftwareSigner
     clock: FixedClock
+    # The issuer certificate chain sent as x5c (None: the key is named by its thumbprint as kid).
+    x5c: list[str] | None = None
     app: FastAPI = field(init=False)
     notifications: list[str] = field(default_factory=list)
     slip_claims: dict[str, Any] = field(default_factory=dict)
@@ -275,7 +299,7 @@ def make_issuer(pki: Pki, clock: FixedClock, seed: int = 7) -> IssuerPeer:
         clock=clock,
         rng=SeededRandom(f"issuer-{seed}"),
     )
-    peer = IssuerPeer(core, pki.issuer_key, clock)
+    peer = IssuerPeer(core, pki.issuer_key, clock, x5c=encode_x5c([pki.issuer_cert]))
     sample = SampleData(seed)
     slip = sample.withholding_slip(sample.person(), sample.employer())
     peer.slip_claims = WITHHOLDING_SLIP_V1.to_claims(slip)
@@ -326,6 +350,8 @@ def make_issuer(pki: Pki, clock: FixedClock, seed: int = 7) -> IssuerPeer:
                 random=rng,
                 iss=ISSUER,
                 holder_jwk=key,
+                x5c=peer.x5c,
+                kid=None if peer.x5c else thumbprint(peer.signer.public_jwk),
             )
             for key in decision.holder_keys
         ]

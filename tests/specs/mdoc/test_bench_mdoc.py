@@ -23,3 +23,6 @@ def test_bench_quick_mode(tmp_path: Path) -> None:
     assert written["warm_es256_verifies_per_response"] == 2
     assert written["verify_per_second"] > 0
     assert written["warm_verify_per_second"] > 0
+    # The check-free yardstick (bench/yardsticks.py) is measured in the same run.
+    assert written["python_floor_per_second"] > 0
+    assert written["warm_ratio_vs_python_floor"] > 0
