@@ -32,6 +32,8 @@ from verifier.errors import error_body, http_status
 from verifier.export import export_csv, export_json
 from verifier.purposes import PURPOSES
 from verifier.service import (
+    IN_PROGRESS,
+    OUTCOME_PENDING,
     REQUEST_PATH,
     RESPONSE_PATH,
     VerifierDeps,
@@ -217,7 +219,8 @@ def create_app(settings: VerifierSettings, deps: VerifierDeps | None = None) -> 
             result=result,
             record=record,
             link=link,
-            qr=qr_svg(link) if result["outcome"] == "pending" else None,
+            qr=qr_svg(link) if result["outcome"] == OUTCOME_PENDING else None,
+            in_progress=result["outcome"] in IN_PROGRESS,
             purpose=PURPOSES.get(record.purpose),
         )
 

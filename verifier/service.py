@@ -51,13 +51,19 @@ from verifier.pipeline import (
 from verifier.purposes import Purpose, over_asking, purpose
 from verifier.settings import VerifierSettings
 from verifier.status import StatusListCache
-from verifier.storage import AuditEntry, TransactionRecord, VerifierRepository
+from verifier.storage import (
+    IN_PROGRESS,
+    OUTCOME_PENDING,
+    OUTCOME_PROCESSING,
+    AuditEntry,
+    TransactionRecord,
+    VerifierRepository,
+)
 from verifier.trust import TrustListSource, load_anchors, trust_list_reader
 from verifier.w3c_verification import VP_FORMAT_LDP_VC, LdpVcPipeline, ldp_result_path
 
 REQUEST_PATH = "/openid4vp/request"
 RESPONSE_PATH = "/openid4vp/response"
-OUTCOME_PENDING = "pending"
 OUTCOME_VERIFIED = "verified"
 OUTCOME_FAILED = "failed"
 OUTCOME_WALLET_ERROR = "wallet_error"
@@ -488,6 +494,12 @@ def session_hash(session_id: str) -> str:
 
 
 __all__ = [
+    "IN_PROGRESS",
+    "OUTCOME_FAILED",
+    "OUTCOME_PENDING",
+    "OUTCOME_PROCESSING",
+    "OUTCOME_VERIFIED",
+    "OUTCOME_WALLET_ERROR",
     "CreatedRequest",
     "HonninError",
     "RepositoryTransactionStore",

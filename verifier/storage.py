@@ -29,6 +29,12 @@ from sqlalchemy import (
 
 from specs.errors import NotFound
 
+# A transaction's outcome while no result is stored: waiting for the wallet, or a response
+# claimed and being verified. Anything else is final.
+OUTCOME_PENDING = "pending"
+OUTCOME_PROCESSING = "processing"
+IN_PROGRESS = frozenset({OUTCOME_PENDING, OUTCOME_PROCESSING})
+
 metadata = MetaData()
 
 transactions = Table(
@@ -44,7 +50,7 @@ transactions = Table(
     Column("expires_at", DateTime(timezone=True), nullable=False),
     Column("request_fetched_at", DateTime(timezone=True), nullable=True),
     Column("responded_at", DateTime(timezone=True), nullable=True),
-    Column("outcome", String(32), nullable=False, default="pending"),
+    Column("outcome", String(32), nullable=False, default=OUTCOME_PENDING),
     Column("result", JSON, nullable=True),
 )
 
@@ -154,7 +160,7 @@ class VerifierRepository:
                     session_hash=session_hash,
                     created_at=created_at,
                     expires_at=expires_at,
-                    outcome="pending",
+                    outcome=OUTCOME_PENDING,
                 )
             )
             _append_audit(conn, transaction_id, audit)
@@ -205,7 +211,7 @@ class VerifierRepository:
                     transactions.c.responded_at.is_(None),
                     transactions.c.expires_at > now,
                 )
-                .values(responded_at=now, outcome="processing")
+                .values(responded_at=now, outcome=OUTCOME_PROCESSING)
                 .returning(*transactions.c)
             ).first()
         return _transaction(row) if row is not None else None
@@ -220,7 +226,7 @@ class VerifierRepository:
             result = conn.execute(
                 update(transactions)
                 .where(transactions.c.id == transaction_id, transactions.c.responded_at.is_(None))
-                .values(responded_at=now, outcome="processing")
+                .values(responded_at=now, outcome=OUTCOME_PROCESSING)
             )
         return result.rowcount == 1
 

@@ -51,7 +51,6 @@ OVER_ASKED: tuple[tuple[str, str, str], ...] = (
 YEAR_END = "year-end-adjustment"
 WALLET_PASSPHRASE = "demo wallet passphrase"  # noqa: S105 - a throwaway demo wallet
 CARD_PIN = "1234"
-PENDING = frozenset({"pending", "created", "waiting"})
 HOST = "127.0.0.1"
 MAX_SHOWN_ARG = 90
 
@@ -506,12 +505,14 @@ class JobChangeDemo:
 
     def result(self, transaction_id: str) -> dict[str, Any]:
         """Wait for B's verification result and print every check."""
+        from verifier.service import IN_PROGRESS
+
         deadline = time.monotonic() + (600 if self.interactive else 30)
         args = ["verifier", "result", "--config", str(self.verifier_config), transaction_id]
         self.show_command(args)
         while True:
             result = dict(self.cli.json([*args, "--json"]))
-            if result.get("outcome") not in PENDING:
+            if result.get("outcome") not in IN_PROGRESS:  # pending or being verified
                 break
             if time.monotonic() > deadline:
                 raise DemoError("B received no answer in time")

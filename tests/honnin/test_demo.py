@@ -271,11 +271,22 @@ def test_interactive_demo_is_answered_on_the_wallet_page(
                 items = [
                     html.unescape(v) for v in re.findall(r'name="item" value="([^"]+)"', page.text)
                 ]
-                answer = httpx.post(
-                    wallet_url + f"consent/{key.group(1)}",
-                    data={"action": "share", "item": items},
-                    timeout=60,
-                )
+                try:
+                    answer = httpx.post(
+                        wallet_url + f"consent/{key.group(1)}",
+                        data={"action": "share", "item": items},
+                        timeout=60,
+                    )
+                except httpx.TransportError as error:  # the demo stopped its page: say why
+                    demo.wait(timeout=30)
+                    rest = demo.stdout.read()
+                    logs = "".join(
+                        f"\n--- {log.name}\n" + log.read_text(errors="replace")[-3000:]
+                        for log in sorted((workdir / "logs").glob("*.log"))
+                    )
+                    pytest.fail(
+                        f"consent answer not delivered ({error}):\n{''.join(output)}{rest}{logs}"
+                    )
                 assert answer.status_code == 200
         assert demo.wait(timeout=240) == 0, "".join(output)[-4000:]
     finally:
@@ -296,3 +307,40 @@ def test_interactive_demo_is_answered_on_the_wallet_page(
     ]  # fmt: skip
     with pytest.raises(httpx.TransportError):
         httpx.get(wallet_url, timeout=2)
+
+
+class _ScriptedResults(InProcessCli):
+    """Answers each `verifier result` with the next outcome, as B's database would."""
+
+    def __init__(self, outcomes: list[str]) -> None:
+        super().__init__()
+        self.outcomes = outcomes
+
+    def _execute(self, args, env, timeout):  # type: ignore[no-untyped-def]
+        import json
+        import subprocess
+
+        outcome = self.outcomes.pop(0)
+        body = {"transaction_id": "t", "outcome": outcome, "checks": []}
+        return subprocess.CompletedProcess(args, 0, json.dumps(body), "")
+
+
+def test_demo_waits_while_b_is_still_verifying(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`processing` (a response claimed, checks running) is not an answer yet: keep polling."""
+    monkeypatch.setattr(job_change.time, "sleep", lambda _seconds: None)
+    cli = _ScriptedResults(["pending", "processing", "processing", "verified"])
+    demo = job_change.JobChangeDemo(tmp_path, console=Console(file=io.StringIO()), cli=cli)
+    demo.verifier_config = tmp_path / "verifier.toml"
+    assert demo.result("t")["outcome"] == "verified"
+    assert cli.outcomes == []
+
+
+def test_demo_stops_on_a_final_failure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(job_change.time, "sleep", lambda _seconds: None)
+    cli = _ScriptedResults(["processing", "failed"])
+    demo = job_change.JobChangeDemo(tmp_path, console=Console(file=io.StringIO()), cli=cli)
+    demo.verifier_config = tmp_path / "verifier.toml"
+    with pytest.raises(DemoError, match="did not succeed"):
+        demo.result("t")

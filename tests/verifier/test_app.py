@@ -94,6 +94,28 @@ def test_hr_desk_flow_with_exports(world: World) -> None:
         assert forged.get(f"/hr/api/transactions/{tid}").status_code == 401
 
 
+def test_hr_page_keeps_refreshing_while_a_response_is_verified(world: World) -> None:
+    """`processing` (a response claimed, checks running) is not final: the page reloads."""
+    from verifier.storage import VerifierRepository
+
+    refresh = '<meta http-equiv="refresh"'
+    with TestClient(_app(world), base_url="http://127.0.0.1:8700") as client:
+        _login(client, world.hr_token)
+        tid = client.post("/hr/api/requests", json={"purpose": "year-end-adjustment"}).json()[
+            "transaction_id"
+        ]
+        assert refresh in client.get(f"/hr/transactions/{tid}").text
+        engine = make_engine(load_settings(world.settings_path).database_url)
+        try:
+            assert VerifierRepository(engine).claim(tid, world.clock.now())
+        finally:
+            engine.dispose()
+        assert client.get(f"/hr/api/transactions/{tid}").json()["outcome"] == "processing"
+        page = client.get(f"/hr/transactions/{tid}").text
+        assert refresh in page
+        assert "<svg" not in page  # the QR code is for a wallet that has not answered yet
+
+
 def test_wallet_declines_shown_to_hr(world: World) -> None:
     from specs.openid4vp import build_error_response
 
