@@ -450,7 +450,8 @@ class VerifierService:
         if record.result is not None:
             return dict(record.result)
         outcome = record.outcome
-        if outcome == OUTCOME_PENDING and self.clock.now() > record.expires_at:
+        # A claim whose verification never finished (a replica stopped) ends like a wait.
+        if outcome in IN_PROGRESS and self.clock.now() > record.expires_at:
             outcome = "expired"
         return {"transaction_id": record.id, "purpose": record.purpose, "outcome": outcome}
 

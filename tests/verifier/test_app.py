@@ -114,6 +114,8 @@ def test_hr_page_keeps_refreshing_while_a_response_is_verified(world: World) -> 
         page = client.get(f"/hr/transactions/{tid}").text
         assert refresh in page
         assert "<svg" not in page  # the QR code is for a wallet that has not answered yet
+        world.clock.advance(seconds=3600)  # the replica that claimed it never finished
+        assert client.get(f"/hr/api/transactions/{tid}").json()["outcome"] == "expired"
 
 
 def test_wallet_declines_shown_to_hr(world: World) -> None:
