@@ -70,6 +70,9 @@ from verifier.pipeline import (
     PipelineSettings,
     SdJwtVcPipeline,
     StepLog,
+    StepPipeline,
+    _Failed,
+    _run,
     schema_problems,
 )
 
@@ -78,20 +81,6 @@ _MAX_ANCHOR_SETS = 64
 MDOC_VP_FORMATS: dict[str, Any] = {
     FORMAT_MSO_MDOC: {"issuerauth_alg_values": [-7], "deviceauth_alg_values": [-7]}
 }
-
-
-class _Failed(Exception):
-    def __init__(self, step: str, exc: HonninError) -> None:
-        super().__init__(step)
-        self.step = step
-        self.exc = exc
-
-
-def _run(step: str, action: Callable[[], Any]) -> Any:
-    try:
-        return action()
-    except HonninError as exc:
-        raise _Failed(step, exc) from exc
 
 
 def result_path(path: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -140,7 +129,7 @@ def _device_elements(document: Document, mso: MobileSecurityObject, limits: Limi
     return value
 
 
-class MdocPipeline:
+class MdocPipeline(StepPipeline):
     """Verifies ``mso_mdoc`` presentations step by step against the trust list."""
 
     def __init__(
@@ -155,22 +144,6 @@ class MdocPipeline:
         self._settings = settings or PipelineSettings()
         self._issuer_chains = IssuerChainCache()
         self._anchors: dict[tuple[str, tuple[x509.Certificate, ...]], TrustAnchors] = {}
-
-    def verifier(self, log: StepLog) -> Callable[[PresentationContext], VerifiedPresentation]:
-        """Return a ``PresentationVerifier`` for ``specs.openid4vp`` that records into ``log``."""
-
-        def verify(context: PresentationContext) -> VerifiedPresentation:
-            return self.verify(context, log)
-
-        return verify
-
-    def verify(self, context: PresentationContext, log: StepLog) -> VerifiedPresentation:
-        """Run every step; record outcomes in ``log``; raise the failing step's error."""
-        try:
-            return self._steps(context, log, context.query.id)
-        except _Failed as failure:
-            log.failed(failure.step, failure.exc, context.query.id)
-            raise failure.exc from None
 
     def _anchors_of(self, entry: IssuerEntry) -> TrustAnchors:
         key = (entry.entity_id, tuple(entry.identity.certificates))

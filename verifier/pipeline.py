@@ -203,6 +203,32 @@ def _run(step: str, action: Callable[[], Any]) -> Any:
         raise _Failed(step, exc) from exc
 
 
+class StepPipeline:
+    """What every format's pipeline shares: run ``_steps``, record the failing step, raise."""
+
+    def verifier(self, log: StepLog) -> Callable[[PresentationContext], VerifiedPresentation]:
+        """Return a ``PresentationVerifier`` for ``specs.openid4vp`` that records into ``log``."""
+
+        def verify(context: PresentationContext) -> VerifiedPresentation:
+            return self.verify(context, log)
+
+        return verify
+
+    def verify(self, context: PresentationContext, log: StepLog) -> VerifiedPresentation:
+        """Run every step; record outcomes in ``log``; raise the failing step's error."""
+        query_id = context.query.id
+        try:
+            return self._steps(context, log, query_id)
+        except _Failed as failure:
+            log.failed(failure.step, failure.exc, query_id)
+            raise failure.exc from None
+
+    def _steps(
+        self, context: PresentationContext, log: StepLog, query_id: str
+    ) -> VerifiedPresentation:
+        raise NotImplementedError
+
+
 def _timestamp(value: Any, name: str) -> datetime:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise MalformedInput(f"the credential has no numeric {name!r}", claim_path=(name,))
@@ -292,7 +318,7 @@ _MISSING = object()
 _MAX_CACHED_CHAINS = 256
 
 
-class SdJwtVcPipeline:
+class SdJwtVcPipeline(StepPipeline):
     """Verifies ``dc+sd-jwt`` presentations step by step against the trust list."""
 
     def __init__(
@@ -309,23 +335,6 @@ class SdJwtVcPipeline:
         self._settings = settings
         self._chains: dict[tuple[str, ...], _Chain] = {}
         self._issuer_chains = IssuerChainCache()
-
-    def verifier(self, log: StepLog) -> Callable[[PresentationContext], VerifiedPresentation]:
-        """Return a ``PresentationVerifier`` for ``specs.openid4vp`` that records into ``log``."""
-
-        def verify(context: PresentationContext) -> VerifiedPresentation:
-            return self.verify(context, log)
-
-        return verify
-
-    def verify(self, context: PresentationContext, log: StepLog) -> VerifiedPresentation:
-        """Run every step; record outcomes in ``log``; raise the failing step's error."""
-        query_id = context.query.id
-        try:
-            return self._steps(context, log, query_id)
-        except _Failed as failure:
-            log.failed(failure.step, failure.exc, query_id)
-            raise failure.exc from None
 
     def _steps(
         self, context: PresentationContext, log: StepLog, query_id: str

@@ -89,8 +89,8 @@ from verifier.pipeline import (
     STEP_WELL_FORMED,
     PipelineSettings,
     StepLog,
+    StepPipeline,
     _authorize,
-    _Failed,
     _run,
     schema_problems,
 )
@@ -185,7 +185,7 @@ class BitstringStatusLists:
         )
 
 
-class LdpVcPipeline:
+class LdpVcPipeline(StepPipeline):
     """Verifies ``ldp_vc`` presentations step by step against the trust list."""
 
     def __init__(
@@ -205,23 +205,6 @@ class LdpVcPipeline:
         self.status_lists = BitstringStatusLists(
             http, max_age_seconds=settings.status_max_age_seconds, limits=settings.limits
         )
-
-    def verifier(self, log: StepLog) -> Callable[[PresentationContext], VerifiedPresentation]:
-        """Return a ``PresentationVerifier`` for ``specs.openid4vp`` that records into ``log``."""
-
-        def verify(context: PresentationContext) -> VerifiedPresentation:
-            return self.verify(context, log)
-
-        return verify
-
-    def verify(self, context: PresentationContext, log: StepLog) -> VerifiedPresentation:
-        """Run every step; record outcomes in ``log``; raise the failing step's error."""
-        query_id = context.query.id
-        try:
-            return self._steps(context, log, query_id)
-        except _Failed as failure:
-            log.failed(failure.step, failure.exc, query_id)
-            raise failure.exc from None
 
     # --- the steps ---
 
