@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -78,6 +79,37 @@ def clock() -> FixedClock:
     return FixedClock(NOW)
 
 
+@dataclass
+class Parties:
+    """The card CA, one card (its RSA key, certificate and RS256 signer), three wallet keys, a clock."""
+
+    ca: JpkiTestCa
+    card_key: rsa.RSAPrivateKey
+    card: SoftwareSigner
+    card_cert: x509.Certificate
+    wallet_keys: list[dict[str, Any]]
+    clock: FixedClock
+
+    def attest(self) -> str:
+        """The card attests the three wallet keys over NONCE, now."""
+        return attest(self.card, [self.card_cert], self.wallet_keys, self.clock)
+
+    def verify(self, token: str, **kwargs: Any) -> Any:
+        return verify(token, self.ca, self.clock, **kwargs)
+
+
+@pytest.fixture
+def parties(
+    ca: JpkiTestCa,
+    card_key: rsa.RSAPrivateKey,
+    card: SoftwareSigner,
+    card_cert: x509.Certificate,
+    wallet_keys: list[dict[str, Any]],
+    clock: FixedClock,
+) -> Parties:
+    return Parties(ca, card_key, card, card_cert, wallet_keys, clock)
+
+
 def attest(
     card: SoftwareSigner,
     chain: list[x509.Certificate],
@@ -109,63 +141,43 @@ def resign(
     return sign_compact(claims, signer, header=header)
 
 
-def test_round_trip(
-    ca: JpkiTestCa,
-    card: SoftwareSigner,
-    card_cert: x509.Certificate,
-    wallet_keys: list[dict[str, Any]],
-    clock: FixedClock,
-) -> None:
-    token = attest(card, [card_cert], wallet_keys, clock)
-    result = verify(token, ca, clock)
-    assert list(result.attested_keys) == wallet_keys
+def test_round_trip(parties: Parties) -> None:
+    result = parties.verify(parties.attest())
+    assert list(result.attested_keys) == parties.wallet_keys
     assert result.nonce == NONCE
     assert result.issued_at == NOW
     assert result.expires_at == NOW + timedelta(seconds=300)
-    assert result.card.certificate == card_cert
+    assert result.card.certificate == parties.card_cert
 
 
-def test_header_shape(
-    card: SoftwareSigner,
-    card_cert: x509.Certificate,
-    wallet_keys: list[dict[str, Any]],
-    clock: FixedClock,
-) -> None:
-    token = attest(card, [card_cert], wallet_keys, clock)
+def test_header_shape(parties: Parties) -> None:
+    token = parties.attest()
     header = json.loads(b64url_decode(token.split(".")[0]))
-    assert header == {"alg": "RS256", "typ": KEY_ATTESTATION_TYP, "x5c": encode_x5c([card_cert])}
+    assert header == {
+        "alg": "RS256",
+        "typ": KEY_ATTESTATION_TYP,
+        "x5c": encode_x5c([parties.card_cert]),
+    }
     claims = json.loads(b64url_decode(token.split(".")[1]))
     assert set(claims) == {"iat", "exp", "nonce", "attested_keys"}
 
 
-def test_nonce_mismatch(
-    ca: JpkiTestCa,
-    card: SoftwareSigner,
-    card_cert: x509.Certificate,
-    wallet_keys: list[dict[str, Any]],
-    clock: FixedClock,
-) -> None:
-    token = attest(card, [card_cert], wallet_keys, clock)
+def test_nonce_mismatch(parties: Parties) -> None:
+    token = parties.attest()
     with pytest.raises(NonceMismatch):
-        verify(token, ca, clock, expected_nonce="another-nonce")
+        parties.verify(token, expected_nonce="another-nonce")
 
 
-def test_replayed_nonce(
-    ca: JpkiTestCa,
-    card: SoftwareSigner,
-    card_cert: x509.Certificate,
-    wallet_keys: list[dict[str, Any]],
-    clock: FixedClock,
-) -> None:
+def test_replayed_nonce(parties: Parties) -> None:
     registry = InMemoryNonceRegistry()
-    token = attest(card, [card_cert], wallet_keys, clock)
-    verify(token, ca, clock, nonce_registry=registry)
+    token = parties.attest()
+    parties.verify(token, nonce_registry=registry)
     with pytest.raises(Replay):
-        verify(token, ca, clock, nonce_registry=registry)
+        parties.verify(token, nonce_registry=registry)
     # A second attestation over the same nonce is a replay too.
-    other = attest(card, [card_cert], wallet_keys[:1], clock)
+    other = attest(parties.card, [parties.card_cert], parties.wallet_keys[:1], parties.clock)
     with pytest.raises(Replay):
-        verify(other, ca, clock, nonce_registry=registry)
+        parties.verify(other, nonce_registry=registry)
 
 
 def test_nonce_registry_forgets_after_retention() -> None:
@@ -176,165 +188,116 @@ def test_nonce_registry_forgets_after_retention() -> None:
     registry.consume("n", NOW + timedelta(seconds=120))
 
 
-def test_expired_attestation(
-    ca: JpkiTestCa,
-    card: SoftwareSigner,
-    card_cert: x509.Certificate,
-    wallet_keys: list[dict[str, Any]],
-    clock: FixedClock,
-) -> None:
-    token = attest(card, [card_cert], wallet_keys, clock)
-    clock.advance(300 + 61)
+def test_expired_attestation(parties: Parties) -> None:
+    token = parties.attest()
+    parties.clock.advance(300 + 61)
     with pytest.raises(Expired):
-        verify(token, ca, clock)
+        parties.verify(token)
 
 
-def test_attestation_from_the_future(
-    ca: JpkiTestCa,
-    card: SoftwareSigner,
-    card_cert: x509.Certificate,
-    wallet_keys: list[dict[str, Any]],
-) -> None:
-    token = attest(card, [card_cert], wallet_keys, FixedClock(NOW + timedelta(minutes=10)))
+def test_attestation_from_the_future(parties: Parties) -> None:
+    later = FixedClock(NOW + timedelta(minutes=10))
+    token = attest(parties.card, [parties.card_cert], parties.wallet_keys, later)
     with pytest.raises(NotYetValid):
-        verify(token, ca, FixedClock(NOW))
+        verify(token, parties.ca, FixedClock(NOW))
 
 
-def test_lifetime_too_long(
-    ca: JpkiTestCa,
-    card: SoftwareSigner,
-    card_cert: x509.Certificate,
-    wallet_keys: list[dict[str, Any]],
-    clock: FixedClock,
-) -> None:
-    token = attest(card, [card_cert], wallet_keys, clock)
-    forged = resign(token, card, edit_claims=lambda c: c.update(exp=c["iat"] + 7200))
+def test_lifetime_too_long(parties: Parties) -> None:
+    token = parties.attest()
+    forged = resign(token, parties.card, edit_claims=lambda c: c.update(exp=c["iat"] + 7200))
     with pytest.raises(MalformedInput):
-        verify(forged, ca, clock)
+        parties.verify(forged)
     with pytest.raises(MalformedInput):
-        build_key_attestation_claims(wallet_keys, nonce=NONCE, clock=clock, lifetime_seconds=7200)
+        build_key_attestation_claims(
+            parties.wallet_keys, nonce=NONCE, clock=parties.clock, lifetime_seconds=7200
+        )
 
 
-def test_attestation_over_other_keys(
-    ca: JpkiTestCa,
-    card: SoftwareSigner,
-    card_cert: x509.Certificate,
-    wallet_keys: list[dict[str, Any]],
-    clock: FixedClock,
-) -> None:
-    token = attest(card, [card_cert], wallet_keys, clock)
-    header, payload, signature = token.split(".")
+def test_attestation_over_other_keys(parties: Parties) -> None:
+    header, payload, signature = parties.attest().split(".")
     claims = json.loads(b64url_decode(payload))
     claims["attested_keys"] = [public_jwk(ec.generate_private_key(ec.SECP256R1()))]
     swapped = f"{header}.{b64url_encode(dump_json_compact(claims).encode())}.{signature}"
     with pytest.raises(InvalidSignature):
-        verify(swapped, ca, clock)
+        parties.verify(swapped)
 
 
-def test_signed_by_a_non_card_key_with_the_card_certificate(
-    ca: JpkiTestCa,
-    card_cert: x509.Certificate,
-    wallet_keys: list[dict[str, Any]],
-    clock: FixedClock,
-) -> None:
+def test_signed_by_a_non_card_key_with_the_card_certificate(parties: Parties) -> None:
     thief = SoftwareSigner(rsa.generate_private_key(public_exponent=65537, key_size=2048), "RS256")
-    token = attest(thief, [card_cert], wallet_keys, clock)
+    token = attest(thief, [parties.card_cert], parties.wallet_keys, parties.clock)
     with pytest.raises(InvalidSignature):
-        verify(token, ca, clock)
+        parties.verify(token)
 
 
-def test_signed_by_a_key_certified_by_another_ca(
-    ca: JpkiTestCa, wallet_keys: list[dict[str, Any]], clock: FixedClock
-) -> None:
+def test_signed_by_a_key_certified_by_another_ca(parties: Parties) -> None:
     other = JpkiTestCa.create(NOW)
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     cert = other.issue_user_certificate(
         key.public_key(), serial=1, not_before=NOW - timedelta(days=1)
     )
-    token = attest(SoftwareSigner(key, "RS256"), [cert], wallet_keys, clock)
+    token = attest(SoftwareSigner(key, "RS256"), [cert], parties.wallet_keys, parties.clock)
     with pytest.raises(UntrustedKey):
-        verify(token, ca, clock, crls=[ca.issue_crl(NOW), other.issue_crl(NOW)])
+        parties.verify(token, crls=[parties.ca.issue_crl(NOW), other.issue_crl(NOW)])
 
 
-def test_es256_attestation_is_unsupported(
-    ca: JpkiTestCa,
-    card: SoftwareSigner,
-    card_cert: x509.Certificate,
-    wallet_keys: list[dict[str, Any]],
-    clock: FixedClock,
-) -> None:
+def test_es256_attestation_is_unsupported(parties: Parties) -> None:
     ec_signer = SoftwareSigner.generate("ES256")
-    claims = build_key_attestation_claims(wallet_keys, nonce=NONCE, clock=clock)
+    claims = build_key_attestation_claims(parties.wallet_keys, nonce=NONCE, clock=parties.clock)
     with pytest.raises(Unsupported):
-        sign_key_attestation(claims, ec_signer, [card_cert])
-    token = sign_compact(
-        claims, ec_signer, header={"typ": KEY_ATTESTATION_TYP, "x5c": encode_x5c([card_cert])}
-    )
-    with pytest.raises(Unsupported):
-        verify(token, ca, clock)
-
-
-def test_ps256_attestation_is_unsupported(
-    ca: JpkiTestCa,
-    card_key: rsa.RSAPrivateKey,
-    card_cert: x509.Certificate,
-    wallet_keys: list[dict[str, Any]],
-    clock: FixedClock,
-) -> None:
-    claims = build_key_attestation_claims(wallet_keys, nonce=NONCE, clock=clock)
+        sign_key_attestation(claims, ec_signer, [parties.card_cert])
     token = sign_compact(
         claims,
-        SoftwareSigner(card_key, "PS256"),
-        header={"typ": KEY_ATTESTATION_TYP, "x5c": encode_x5c([card_cert])},
+        ec_signer,
+        header={"typ": KEY_ATTESTATION_TYP, "x5c": encode_x5c([parties.card_cert])},
     )
     with pytest.raises(Unsupported):
-        verify(token, ca, clock)
+        parties.verify(token)
 
 
-def test_revoked_card(
-    card_key: rsa.RSAPrivateKey,
-    card: SoftwareSigner,
-    wallet_keys: list[dict[str, Any]],
-    clock: FixedClock,
-) -> None:
+def test_ps256_attestation_is_unsupported(parties: Parties) -> None:
+    claims = build_key_attestation_claims(parties.wallet_keys, nonce=NONCE, clock=parties.clock)
+    token = sign_compact(
+        claims,
+        SoftwareSigner(parties.card_key, "PS256"),
+        header={"typ": KEY_ATTESTATION_TYP, "x5c": encode_x5c([parties.card_cert])},
+    )
+    with pytest.raises(Unsupported):
+        parties.verify(token)
+
+
+def test_revoked_card(parties: Parties) -> None:
     ca = JpkiTestCa.create(NOW)
     cert = ca.issue_user_certificate(
-        card_key.public_key(), serial=31, not_before=NOW - timedelta(days=9)
+        parties.card_key.public_key(), serial=31, not_before=NOW - timedelta(days=9)
     )
     ca.revoke(31, NOW - timedelta(days=1))
+    token = attest(parties.card, [cert], parties.wallet_keys, parties.clock)
     with pytest.raises(Revoked):
-        verify(attest(card, [cert], wallet_keys, clock), ca, clock)
+        verify(token, ca, parties.clock)
 
 
-def test_expired_card(
-    ca: JpkiTestCa,
-    card_key: rsa.RSAPrivateKey,
-    card: SoftwareSigner,
-    wallet_keys: list[dict[str, Any]],
-    clock: FixedClock,
+@pytest.mark.parametrize(
+    ("certificate_options", "error"),
+    [
+        pytest.param(
+            {"serial": 32, "not_before": NOW - timedelta(days=5 * 365 + 1)},
+            Expired,
+            id="expired_card",
+        ),
+        pytest.param(
+            {"serial": 33, "not_before": NOW - timedelta(days=1), "digital_signature": False},
+            UntrustedKey,
+            id="wrong_key_usage_card",
+        ),
+    ],
+)
+def test_card_certificate_refusals(
+    parties: Parties, certificate_options: dict[str, Any], error: type[HonninError]
 ) -> None:
-    cert = ca.issue_user_certificate(
-        card_key.public_key(), serial=32, not_before=NOW - timedelta(days=5 * 365 + 1)
-    )
-    with pytest.raises(Expired):
-        verify(attest(card, [cert], wallet_keys, clock), ca, clock)
-
-
-def test_wrong_key_usage_card(
-    ca: JpkiTestCa,
-    card_key: rsa.RSAPrivateKey,
-    card: SoftwareSigner,
-    wallet_keys: list[dict[str, Any]],
-    clock: FixedClock,
-) -> None:
-    cert = ca.issue_user_certificate(
-        card_key.public_key(),
-        serial=33,
-        not_before=NOW - timedelta(days=1),
-        digital_signature=False,
-    )
-    with pytest.raises(UntrustedKey):
-        verify(attest(card, [cert], wallet_keys, clock), ca, clock)
+    cert = parties.ca.issue_user_certificate(parties.card_key.public_key(), **certificate_options)
+    token = attest(parties.card, [cert], parties.wallet_keys, parties.clock)
+    with pytest.raises(error):
+        parties.verify(token)
 
 
 @pytest.mark.parametrize(
@@ -347,18 +310,10 @@ def test_wrong_key_usage_card(
         (lambda h: h.update(jku="https://example.invalid/keys"), Unsupported),
     ],
 )
-def test_header_refusals(
-    ca: JpkiTestCa,
-    card: SoftwareSigner,
-    card_cert: x509.Certificate,
-    wallet_keys: list[dict[str, Any]],
-    clock: FixedClock,
-    edit: Any,
-    error: type[HonninError],
-) -> None:
-    token = resign(attest(card, [card_cert], wallet_keys, clock), card, edit_header=edit)
+def test_header_refusals(parties: Parties, edit: Any, error: type[HonninError]) -> None:
+    token = resign(parties.attest(), parties.card, edit_header=edit)
     with pytest.raises(error):
-        verify(token, ca, clock)
+        parties.verify(token)
 
 
 @pytest.mark.parametrize(
@@ -379,18 +334,10 @@ def test_header_refusals(
         (lambda c: c.update(user_authentication="iso_18045_high"), MalformedInput),
     ],
 )
-def test_claim_refusals(
-    ca: JpkiTestCa,
-    card: SoftwareSigner,
-    card_cert: x509.Certificate,
-    wallet_keys: list[dict[str, Any]],
-    clock: FixedClock,
-    edit: Any,
-    error: type[HonninError],
-) -> None:
-    token = resign(attest(card, [card_cert], wallet_keys, clock), card, edit_claims=edit)
+def test_claim_refusals(parties: Parties, edit: Any, error: type[HonninError]) -> None:
+    token = resign(parties.attest(), parties.card, edit_claims=edit)
     with pytest.raises(error):
-        verify(token, ca, clock)
+        parties.verify(token)
 
 
 def test_rsa_attested_key_is_unsupported(
@@ -417,27 +364,22 @@ def test_key_storage_values_are_checked(
         )
 
 
-def test_limits(
-    ca: JpkiTestCa,
-    card: SoftwareSigner,
-    card_cert: x509.Certificate,
-    wallet_keys: list[dict[str, Any]],
-    clock: FixedClock,
-) -> None:
+def test_limits(parties: Parties) -> None:
     with pytest.raises(LimitExceeded):
         build_key_attestation_claims(
-            wallet_keys, nonce=NONCE, clock=clock, limits=Limits(max_attested_keys=2)
+            parties.wallet_keys,
+            nonce=NONCE,
+            clock=parties.clock,
+            limits=Limits(max_attested_keys=2),
         )
-    token = attest(card, [card_cert], wallet_keys, clock)
+    token = parties.attest()
     with pytest.raises(LimitExceeded):
-        verify(token, ca, clock, limits=Limits(max_attested_keys=2))
+        parties.verify(token, limits=Limits(max_attested_keys=2))
     with pytest.raises(LimitExceeded):
-        verify(token, ca, clock, limits=Limits(max_token_bytes=100))
+        parties.verify(token, limits=Limits(max_token_bytes=100))
     with pytest.raises(LimitExceeded):
-        verify(
-            resign(token, card, edit_header=lambda h: h.update(x5c=h["x5c"] * 3)),
-            ca,
-            clock,
+        parties.verify(
+            resign(token, parties.card, edit_header=lambda h: h.update(x5c=h["x5c"] * 3)),
             limits=Limits(max_x5c_certs=2),
         )
 
