@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from honnin.cli import app
 from specs.keys import SoftwareSigner
@@ -47,20 +47,50 @@ def _run(*args: str) -> tuple[int, str]:
     return result.exit_code, result.stdout
 
 
-def _issue_present(files: dict[str, Path], tmp_path: Path, *extra: str) -> Path:
-    code, sd_jwt = _run(
-        "sd-jwt",
-        "issue",
-        "--issuer-key",
-        str(files["issuer"]),
-        "--holder-key",
-        str(files["holder_pub"]),
-        "--claims",
-        str(files["claims"]),
-        "--disclose",
-        "name,payment_amount,withheld_tax,address.locality",
-        *extra,
+def _issue(files: dict[str, Path], disclose: str, *extra: str) -> Result:
+    """`honnin sd-jwt issue` of the claims file, by the issuer key, to the holder key."""
+    return runner.invoke(
+        app,
+        [
+            "sd-jwt",
+            "issue",
+            "--issuer-key",
+            str(files["issuer"]),
+            "--holder-key",
+            str(files["holder_pub"]),
+            "--claims",
+            str(files["claims"]),
+            "--disclose",
+            disclose,
+            *extra,
+        ],
     )
+
+
+def _verify(
+    issuer_key: Path, presentation: Path, *flags: str, aud: str = AUD, nonce: str = "n-1"
+) -> Result:
+    """`honnin sd-jwt verify` of the presentation file against one issuer key."""
+    return runner.invoke(
+        app,
+        [
+            "sd-jwt",
+            "verify",
+            "--issuer-key",
+            str(issuer_key),
+            "--aud",
+            aud,
+            "--nonce",
+            nonce,
+            *flags,
+            str(presentation),
+        ],
+    )
+
+
+def _issue_present(files: dict[str, Path], tmp_path: Path, *extra: str) -> Path:
+    issued = _issue(files, "name,payment_amount,withheld_tax,address.locality", *extra)
+    code, sd_jwt = issued.exit_code, issued.stdout
     assert code == 0, sd_jwt
     assert sd_jwt.strip().endswith("~")
     assert sd_jwt.count("~") == 5
@@ -86,20 +116,9 @@ def _issue_present(files: dict[str, Path], tmp_path: Path, *extra: str) -> Path:
 @pytest.mark.parametrize("vct", [None, "https://honnin.example/vct/withholding-slip/v1"])
 def test_issue_present_verify_json(files: dict[str, Path], tmp_path: Path, vct: str | None) -> None:
     presentation = _issue_present(files, tmp_path, *(["--vct", vct] if vct else []))
-    code, out = _run(
-        "sd-jwt",
-        "verify",
-        "--issuer-key",
-        str(files["issuer_pub"]),
-        "--aud",
-        AUD,
-        "--nonce",
-        "n-1",
-        "--json",
-        str(presentation),
-    )
-    assert code == 0, out
-    result = json.loads(out)
+    verified = _verify(files["issuer_pub"], presentation, "--json")
+    assert verified.exit_code == 0, verified.stdout
+    result = json.loads(verified.stdout)
     assert result["claims"]["payment_amount"] == 3150000
     assert result["claims"]["address"] == {"locality": "千代田区", "country": "JP"}
     assert "name" not in result["claims"]
@@ -110,21 +129,10 @@ def test_issue_present_verify_json(files: dict[str, Path], tmp_path: Path, vct: 
 
 
 def test_verify_human_output(files: dict[str, Path], tmp_path: Path) -> None:
-    presentation = _issue_present(files, tmp_path)
-    code, out = _run(
-        "sd-jwt",
-        "verify",
-        "--issuer-key",
-        str(files["issuer_pub"]),
-        "--aud",
-        AUD,
-        "--nonce",
-        "n-1",
-        str(presentation),
-    )
-    assert code == 0
-    assert "valid" in out
-    assert "payment_amount" in out
+    verified = _verify(files["issuer_pub"], _issue_present(files, tmp_path))
+    assert verified.exit_code == 0
+    assert "valid" in verified.stdout
+    assert "payment_amount" in verified.stdout
 
 
 @pytest.mark.parametrize(
@@ -139,78 +147,24 @@ def test_verify_failures_exit_non_zero(
     files: dict[str, Path], tmp_path: Path, aud: str, nonce: str, key: str, code_name: str
 ) -> None:
     presentation = _issue_present(files, tmp_path)
-    code, out = _run(
-        "sd-jwt",
-        "verify",
-        "--issuer-key",
-        str(files[key]),
-        "--aud",
-        aud,
-        "--nonce",
-        nonce,
-        "--json",
-        str(presentation),
-    )
-    assert code == 1
-    assert json.loads(out)["error"]["code"] == code_name
+    verified = _verify(files[key], presentation, "--json", aud=aud, nonce=nonce)
+    assert verified.exit_code == 1
+    assert json.loads(verified.stdout)["error"]["code"] == code_name
 
 
 def test_issue_unknown_disclose_name_fails(files: dict[str, Path]) -> None:
-    result = runner.invoke(
-        app,
-        [
-            "sd-jwt",
-            "issue",
-            "--issuer-key",
-            str(files["issuer"]),
-            "--holder-key",
-            str(files["holder_pub"]),
-            "--claims",
-            str(files["claims"]),
-            "--disclose",
-            "nickname",
-        ],
-    )
+    result = _issue(files, "nickname")
     assert result.exit_code == 1
     assert "no such claim" in result.output
 
 
 def test_vc_forbids_disclosing_iss(files: dict[str, Path]) -> None:
-    result = runner.invoke(
-        app,
-        [
-            "sd-jwt",
-            "issue",
-            "--issuer-key",
-            str(files["issuer"]),
-            "--holder-key",
-            str(files["holder_pub"]),
-            "--claims",
-            str(files["claims"]),
-            "--disclose",
-            "iss",
-            "--vct",
-            "urn:x",
-        ],
-    )
+    result = _issue(files, "iss", "--vct", "urn:x")
     assert result.exit_code == 1
 
 
 def test_missing_file_fails_with_hint(files: dict[str, Path], tmp_path: Path) -> None:
-    result = runner.invoke(
-        app,
-        [
-            "sd-jwt",
-            "verify",
-            "--issuer-key",
-            str(files["issuer_pub"]),
-            "--aud",
-            AUD,
-            "--nonce",
-            "n",
-            str(tmp_path / "absent.txt"),
-        ],
-    )
+    result = _verify(files["issuer_pub"], tmp_path / "absent.txt", nonce="n")
     assert result.exit_code == 1
     assert "file not found" in result.output
 
