@@ -32,7 +32,7 @@ from issuer.service import IssuerDeps
 from issuer.settings import load_settings as load_issuer_settings
 from specs.credentials import WITHHOLDING_SLIP_V1
 from specs.errors import ClaimPath
-from specs.openid4vp import VerifiedRequest
+from specs.openid4vp import VerifiedRequest, build_response
 from specs.ports import FixedClock, SeededRandom, Signer, SystemRandom
 from specs.trustlist import constants as c
 from trustlist.build import ANCHOR_FILE, LIST_FILE, PUBLIC_DIR, publish
@@ -197,13 +197,29 @@ class World:
 
         return self.run(step)
 
-    def offer(self, claims: dict[str, Any] | None = None) -> dict[str, Any]:
-        """A creates an offer for the person's withholding slip."""
-        status, body = self.admin(
-            "/offers", {"type": WITHHOLDING_SLIP_V1.id, "claims": claims or self.slip_claims}
-        )
-        assert status == 201, body
-        return dict(body)
+    def offer(
+        self, claims: dict[str, Any] | None = None, credential_format: str | None = None
+    ) -> dict[str, Any]:
+        """A creates an offer for the person's withholding slip (in A's default format, or
+        ``credential_format``: ``mso_mdoc``, ``ldp_vc``)."""
+        body: dict[str, Any] = {
+            "type": WITHHOLDING_SLIP_V1.id,
+            "claims": claims or self.slip_claims,
+        }
+        if credential_format is not None:
+            body["format"] = credential_format
+        status, reply = self.admin("/offers", body)
+        assert status == 201, reply
+        return dict(reply)
+
+    def issuer_metadata(self) -> dict[str, Any]:
+        """A's credential issuer metadata, as a wallet fetches it."""
+
+        async def step(client: httpx.AsyncClient) -> dict[str, Any]:
+            reply = await client.get(f"{ISSUER_URL}/.well-known/openid-credential-issuer")
+            return dict(reply.json())
+
+        return self.run(step)
 
     # --- employer B's HR desk: the verifier's JSON API ---
 
@@ -266,6 +282,18 @@ class World:
 
         return self.run(step)
 
+    def post_vp_token(self, pending: PendingPresentation, credential: Any) -> int:
+        """Post a hand-made vp_token (one credential for the one query) as a wallet would;
+        return the HTTP status."""
+        (screen,) = pending.screens
+        submission = build_response(pending.verified, {screen.query_id: [credential]})
+
+        async def step(client: httpx.AsyncClient) -> int:
+            reply = await WalletHttp(client).post_form(submission.response_uri, submission.form)
+            return reply.status
+
+        return self.run(step)
+
     def send(self, outcome: Outcome) -> dict[str, Any]:
         """The wallet posts its answer to the verifier and logs it."""
         return self.run(lambda client: deliver(self.wallet, WalletHttp(client), outcome))
@@ -279,6 +307,12 @@ class World:
         pending = self.pending(link)
         outcome = respond(self.wallet, pending, approvals(pending))
         return pending, outcome, self.send(outcome)
+
+    def __enter__(self) -> World:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     def close(self) -> None:
         """Release the wallet store and the services' databases."""
@@ -491,19 +525,20 @@ def build_world(
 @pytest.fixture
 def world(tmp_path: Path, clock: FixedClock) -> Iterator[World]:
     """A, B and a card-less wallet on SQLite."""
-    w = build_world(tmp_path, clock)
-    try:
+    with build_world(tmp_path, clock) as w:
         yield w
-    finally:
-        w.close()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def job_world(request: pytest.FixtureRequest, tmp_path: Path, clock: FixedClock) -> Iterator[World]:
     """A, B and a wallet, with both services on SQLite files or on one PostgreSQL schema."""
     url = request.getfixturevalue("postgres_schema_url") if request.param == "postgres" else None
-    w = build_world(tmp_path, clock, database_url=url)
-    try:
+    with build_world(tmp_path, clock, database_url=url) as w:
         yield w
-    finally:
-        w.close()
+
+
+def assert_refused(result: dict[str, Any], check: str, code: str) -> None:
+    """B's HR desk shows the transaction as failed at ``check`` with error ``code``."""
+    assert result["outcome"] == "failed", result
+    assert result["reason"]["check"] == check
+    assert result["reason"]["code"] == code

@@ -161,11 +161,8 @@ def test_over_asking_is_refused_by_the_wallet_even_with_consent(
 @pytest.fixture
 def two_verifiers(tmp_path: Path, clock: FixedClock) -> Iterator[World]:
     """A, B, C and a card-less wallet; B and C are both registered for the year-end items."""
-    w = build_world(tmp_path, clock, verifier_keys=("b", "c"))
-    try:
+    with build_world(tmp_path, clock, verifier_keys=("b", "c")) as w:
         yield w
-    finally:
-        w.close()
 
 
 def record_presentations(world: World, key: str, seen: list[str]) -> None:

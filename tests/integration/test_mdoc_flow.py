@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +13,10 @@ from issuer.mdoc_issuance import mdoc_configuration_id
 from specs.credentials import WITHHOLDING_SLIP_V1
 from specs.credentials.constants import MDOC_DEVICE_NAMESPACE, MDOC_PSEUDONYM_ELEMENT
 from specs.credentials.mdoc import mdoc_doctype
+from specs.errors import ClaimPath
 from specs.mdoc import decode_cbor, decode_device_response
 from specs.mdoc.cbor import unembed
 from specs.mdoc.model import parse_issuer_signed_item
-from specs.openid4vp import build_response
 from specs.ports import FixedClock
 from verifier.pipeline import PASSED, STEPS
 from verifier.purposes import YEAR_END_ADJUSTMENT_MDOC, purpose
@@ -26,7 +26,7 @@ from wallet.presenting import PendingPresentation, approve_all, respond
 from wallet.store import CredentialInstance
 from wallet.transport import WalletHttp
 
-from .conftest import ISSUER_URL, World, build_world
+from .conftest import World, assert_refused, build_world
 from .test_job_change import leaves
 
 NAMESPACE = WITHHOLDING_SLIP_V1.mdoc_namespace
@@ -35,29 +35,45 @@ NAMESPACE = WITHHOLDING_SLIP_V1.mdoc_namespace
 @pytest.fixture
 def mdoc_world(tmp_path: Path, clock: FixedClock) -> Iterator[World]:
     """A, B (also registered for the mdoc purpose) and a card-less wallet on SQLite."""
-    w = build_world(tmp_path, clock, extra_purposes=[YEAR_END_ADJUSTMENT_MDOC])
-    try:
+    with build_world(tmp_path, clock, extra_purposes=[YEAR_END_ADJUSTMENT_MDOC]) as w:
         yield w
-    finally:
-        w.close()
-
-
-def mdoc_offer(world: World) -> dict[str, Any]:
-    """A's clerk offers the slip as mso_mdoc."""
-    status, body = world.admin(
-        "/offers",
-        {"type": WITHHOLDING_SLIP_V1.id, "claims": world.slip_claims, "format": "mso_mdoc"},
-    )
-    assert status == 201, body
-    return dict(body)
 
 
 def received_mdoc(world: World) -> str:
     """The wallet redeems an mdoc offer; return the stored credential id."""
-    (received,) = world.receive(mdoc_offer(world))
+    (received,) = world.receive(world.offer(credential_format="mso_mdoc"))
     assert received.instances == 4
     assert received.credential.format == FORMAT_MSO_MDOC
     return received.credential.id
+
+
+def instance_for(world: World, pending: PendingPresentation) -> CredentialInstance:
+    """The wallet's instance of the one requested credential kept for this verifier."""
+    (screen,) = pending.screens
+    instance = world.wallet.store.instance_for(screen.credential.id, pending.verifier_id)
+    assert instance is not None
+    return instance
+
+
+def hand_made(
+    world: World,
+    pending: PendingPresentation,
+    *,
+    instance: CredentialInstance | None = None,
+    elements: Sequence[ClaimPath] | None = None,
+    pseudonym: str | None = None,
+) -> str:
+    """The DeviceResponse the wallet's own ``present_mdoc`` builds for a pending request: by
+    default every shareable element, the instance kept for this verifier, its pseudonym."""
+    (screen,) = pending.screens
+    return present_mdoc(
+        world.wallet,
+        screen.credential,
+        instance or instance_for(world, pending),
+        screen.screen.shareable if elements is None else elements,
+        pending.verified.request,
+        world.wallet.pseudonym(pending.verifier_id) if pseudonym is None else pseudonym,
+    )
 
 
 def elements_sent(token: str) -> dict[str, set[str]]:
@@ -70,25 +86,8 @@ def elements_sent(token: str) -> dict[str, set[str]]:
     }
 
 
-def post_vp_token(world: World, pending: PendingPresentation, token: str) -> int:
-    """Post a hand-made vp_token for a pending request, as a wallet would."""
-    (screen,) = pending.screens
-    submission = build_response(pending.verified, {screen.query_id: [token]})
-
-    async def step(client: Any) -> int:
-        reply = await WalletHttp(client).post_form(submission.response_uri, submission.form)
-        return reply.status
-
-    return world.run(step)
-
-
 def test_metadata_offers_the_slip_as_mdoc(mdoc_world: World) -> None:
-    async def step(client: Any) -> dict[str, Any]:
-        reply = await client.get(f"{ISSUER_URL}/.well-known/openid-credential-issuer")
-        return dict(reply.json())
-
-    metadata = mdoc_world.run(step)
-    configs = metadata["credential_configurations_supported"]
+    configs = mdoc_world.issuer_metadata()["credential_configurations_supported"]
     config = configs[mdoc_configuration_id(WITHHOLDING_SLIP_V1.id)]
     assert config["format"] == "mso_mdoc"
     assert config["doctype"] == "jp.honnin.withholding_slip.1"
@@ -145,23 +144,14 @@ def test_mdoc_job_change(mdoc_world: World) -> None:
 
 def test_element_not_consented_is_not_sent(mdoc_world: World) -> None:
     world = mdoc_world
-    credential_id = received_mdoc(world)
+    received_mdoc(world)
     request = world.hr_request("b", YEAR_END_ADJUSTMENT_MDOC)
     pending = world.pending(request["request_link"])
     (screen,) = pending.screens
     approved = {
         screen.query_id: [p for p in screen.screen.shareable if p != ("social_insurance_premiums",)]
     }
-    instance = world.wallet.store.instance_for(credential_id, pending.verifier_id)
-    assert instance is not None
-    token = present_mdoc(
-        world.wallet,
-        screen.credential,
-        instance,
-        approved[screen.query_id],
-        pending.verified.request,
-        world.wallet.pseudonym(pending.verifier_id),
-    )
+    token = hand_made(world, pending, elements=approved[screen.query_id])
     sent = elements_sent(token)[NAMESPACE]
     assert "social_insurance_premiums" not in sent
     assert "recipient_address" not in sent
@@ -178,27 +168,15 @@ def test_element_not_consented_is_not_sent(mdoc_world: World) -> None:
 
 def test_device_auth_with_another_key_fails_key_binding(mdoc_world: World) -> None:
     world = mdoc_world
-    credential_id = received_mdoc(world)
+    received_mdoc(world)
     request = world.hr_request("b", YEAR_END_ADJUSTMENT_MDOC)
     pending = world.pending(request["request_link"])
-    (screen,) = pending.screens
-    instance = world.wallet.store.instance_for(credential_id, pending.verifier_id)
-    assert instance is not None
+    instance = instance_for(world, pending)
     (other,) = world.wallet.keys.generate(1)
     forged = CredentialInstance(instance.id, instance.credential, str(other["kid"]))
-    token = present_mdoc(
-        world.wallet,
-        screen.credential,
-        forged,
-        screen.screen.shareable,
-        pending.verified.request,
-        world.wallet.pseudonym(pending.verifier_id),
-    )
-    post_vp_token(world, pending, token)
+    world.post_vp_token(pending, hand_made(world, pending, instance=forged))
     result = world.hr_result("b", request["transaction_id"])
-    assert result["outcome"] == "failed", result
-    assert result["reason"]["check"] == "key_binding"
-    assert result["reason"]["code"] == "invalid_signature"
+    assert_refused(result, "key_binding", "invalid_signature")
     checks = {c["name"]: c["outcome"] for c in result["checks"]}
     assert checks["signature"] == PASSED
     assert checks["status"] == PASSED
@@ -206,28 +184,15 @@ def test_device_auth_with_another_key_fails_key_binding(mdoc_world: World) -> No
 
 def test_transcript_of_another_session_fails_key_binding(mdoc_world: World) -> None:
     world = mdoc_world
-    credential_id = received_mdoc(world)
+    received_mdoc(world)
     first = world.hr_request("b", YEAR_END_ADJUSTMENT_MDOC)
     second = world.hr_request("b", YEAR_END_ADJUSTMENT_MDOC)
     pending_first = world.pending(first["request_link"])
     pending_second = world.pending(second["request_link"])
-    (screen,) = pending_first.screens
-    instance = world.wallet.store.instance_for(credential_id, pending_first.verifier_id)
-    assert instance is not None
     # DeviceAuth over the first session's transcript, answered to the second transaction.
-    token = present_mdoc(
-        world.wallet,
-        screen.credential,
-        instance,
-        screen.screen.shareable,
-        pending_first.verified.request,
-        world.wallet.pseudonym(pending_first.verifier_id),
-    )
-    post_vp_token(world, pending_second, token)
+    world.post_vp_token(pending_second, hand_made(world, pending_first))
     result = world.hr_result("b", second["transaction_id"])
-    assert result["outcome"] == "failed", result
-    assert result["reason"]["check"] == "key_binding"
-    assert result["reason"]["code"] == "invalid_signature"
+    assert_refused(result, "key_binding", "invalid_signature")
 
 
 def test_replayed_mdoc_response_is_refused(mdoc_world: World) -> None:
@@ -252,34 +217,22 @@ def test_replayed_mdoc_response_is_refused(mdoc_world: World) -> None:
 
 def test_revoked_mdoc_fails_the_status_step(mdoc_world: World) -> None:
     world = mdoc_world
-    offer = mdoc_offer(world)
+    offer = world.offer(credential_format="mso_mdoc")
     world.receive(offer)
     status, body = world.admin(f"/credentials/{offer['offer_id']}/revoke")
     assert status == 200, body
     request = world.hr_request("b", YEAR_END_ADJUSTMENT_MDOC)
     world.present(request["request_link"])
     result = world.hr_result("b", request["transaction_id"])
-    assert result["outcome"] == "failed", result
-    assert result["reason"]["check"] == "status"
-    assert result["reason"]["code"] == "revoked"
+    assert_refused(result, "status", "revoked")
 
 
 def test_pseudonym_is_device_signed(mdoc_world: World) -> None:
     world = mdoc_world
-    credential_id = received_mdoc(world)
+    received_mdoc(world)
     request = world.hr_request("b", YEAR_END_ADJUSTMENT_MDOC)
     pending = world.pending(request["request_link"])
-    (screen,) = pending.screens
-    instance = world.wallet.store.instance_for(credential_id, pending.verifier_id)
-    assert instance is not None
-    token = present_mdoc(
-        world.wallet,
-        screen.credential,
-        instance,
-        screen.screen.shareable,
-        pending.verified.request,
-        "someone-else",
-    )
+    token = hand_made(world, pending, pseudonym="someone-else")
     response = decode_device_response(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
     (document,) = response.documents
     assert document.device_signed is not None

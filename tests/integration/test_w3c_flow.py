@@ -17,41 +17,26 @@ import pytest
 
 from issuer.w3c_issuance import ldp_vc_configuration_id
 from specs.credentials import WITHHOLDING_SLIP_V1
-from specs.openid4vp import build_response
 from specs.ports import FixedClock
 from verifier.pipeline import PASSED, STEPS
 from verifier.purposes import YEAR_END_ADJUSTMENT_LDP_VC
 from wallet.constants import OUTCOME_DISCLOSED
 from wallet.presenting import PendingPresentation, approve_all
-from wallet.transport import WalletHttp
 from wallet.w3c_presentation import FORMAT_LDP_VC, present_ldp_vc
 
-from .conftest import ISSUER_URL, World, build_world
+from .conftest import World, assert_refused, build_world
 
 
 @pytest.fixture
 def w3c_world(tmp_path: Path, clock: FixedClock) -> Iterator[World]:
     """A, B (also registered for the ldp_vc purpose) and a card-less wallet on SQLite."""
-    w = build_world(tmp_path, clock, extra_purposes=[YEAR_END_ADJUSTMENT_LDP_VC])
-    try:
+    with build_world(tmp_path, clock, extra_purposes=[YEAR_END_ADJUSTMENT_LDP_VC]) as w:
         yield w
-    finally:
-        w.close()
-
-
-def ldp_offer(world: World) -> dict[str, Any]:
-    """A's clerk offers the slip as ldp_vc."""
-    status, body = world.admin(
-        "/offers",
-        {"type": WITHHOLDING_SLIP_V1.id, "claims": world.slip_claims, "format": "ldp_vc"},
-    )
-    assert status == 201, body
-    return dict(body)
 
 
 def received_vc(world: World) -> str:
     """The wallet redeems an ldp_vc offer; return the stored credential id."""
-    (received,) = world.receive(ldp_offer(world))
+    (received,) = world.receive(world.offer(credential_format="ldp_vc"))
     assert received.instances == 4
     assert received.credential.format == FORMAT_LDP_VC
     return received.credential.id
@@ -82,24 +67,8 @@ def hand_made(world: World, pending: PendingPresentation, **changes: str) -> dic
     )
 
 
-def post_vp(world: World, pending: PendingPresentation, vp: dict[str, Any]) -> int:
-    """Post a hand-made vp_token for a pending request, as a wallet would."""
-    (screen,) = pending.screens
-    submission = build_response(pending.verified, {screen.query_id: [vp]})
-
-    async def step(client: Any) -> int:
-        reply = await WalletHttp(client).post_form(submission.response_uri, submission.form)
-        return reply.status
-
-    return world.run(step)
-
-
 def test_metadata_offers_the_slip_as_ldp_vc(w3c_world: World) -> None:
-    async def step(client: Any) -> dict[str, Any]:
-        reply = await client.get(f"{ISSUER_URL}/.well-known/openid-credential-issuer")
-        return dict(reply.json())
-
-    metadata = w3c_world.run(step)
+    metadata = w3c_world.issuer_metadata()
     config = metadata["credential_configurations_supported"][
         ldp_vc_configuration_id(WITHHOLDING_SLIP_V1.id)
     ]
@@ -173,11 +142,9 @@ def test_tampered_statement_fails_the_signature(w3c_world: World) -> None:
     pending = world.pending(request["request_link"])
     vp = copy.deepcopy(hand_made(world, pending))
     vp["verifiableCredential"][0]["credentialSubject"]["payment_amount"] += 1
-    post_vp(world, pending, vp)
+    world.post_vp_token(pending, vp)
     result = world.hr_result("b", request["transaction_id"])
-    assert result["outcome"] == "failed", result
-    assert result["reason"]["check"] == "signature"
-    assert result["reason"]["code"] == "invalid_signature"
+    assert_refused(result, "signature", "invalid_signature")
 
 
 @pytest.mark.parametrize(
@@ -194,23 +161,19 @@ def test_proof_for_another_domain_or_challenge_fails_key_binding(
     received_vc(world)
     request = world.hr_request("b", YEAR_END_ADJUSTMENT_LDP_VC)
     pending = world.pending(request["request_link"])
-    post_vp(world, pending, hand_made(world, pending, **changes))
+    world.post_vp_token(pending, hand_made(world, pending, **changes))
     result = world.hr_result("b", request["transaction_id"])
-    assert result["outcome"] == "failed", result
-    assert result["reason"]["check"] == "key_binding"
-    assert result["reason"]["code"] == code
+    assert_refused(result, "key_binding", code)
 
 
 def test_revoked_vc_fails_the_status_step(w3c_world: World) -> None:
     world = w3c_world
-    offer = ldp_offer(world)
+    offer = world.offer(credential_format="ldp_vc")
     world.receive(offer)
     status, body = world.admin(f"/credentials/{offer['offer_id']}/revoke")
     assert status == 200, body
     request = world.hr_request("b", YEAR_END_ADJUSTMENT_LDP_VC)
     world.present(request["request_link"], approve_all)
     result = world.hr_result("b", request["transaction_id"])
-    assert result["outcome"] == "failed", result
-    assert result["reason"]["check"] == "status"
-    assert result["reason"]["code"] == "revoked"
+    assert_refused(result, "status", "revoked")
     assert any("/w3c-status-lists/" in url for url in world.router.fetched)
