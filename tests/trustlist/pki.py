@@ -1,7 +1,7 @@
 """A small test PKI and trust-list document factory shared by the trust-list tests.
 
-Loaded by the conftest files of tests/specs/trustlist and tests/trustlist (tests are not a
-package under --import-mode=importlib).
+Imported as ``tests.trustlist.pki`` by the conftest files and tests of tests/specs/trustlist
+and tests/trustlist.
 """
 
 from __future__ import annotations

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import timedelta
 from typing import Any
 
@@ -15,9 +14,9 @@ from hypothesis import strategies as st
 from specs.errors import Expired, HonninError, NotYetValid, UntrustedIssuer
 from specs.trustlist import constants as c
 from specs.trustlist import sign_trust_list, verify_trust_list
+from tests.trustlist import pki as P  # noqa: N812 (the short name these tests use)
 from trustlist.evaluation import IssuerChainCache, authorize_issuer
 
-P = sys.modules["honnin_trustlist_test_pki"]
 NOW = P.NOW
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import timedelta
 from typing import Any
 
@@ -20,6 +19,7 @@ from specs.errors import (
 )
 from specs.trustlist import constants as c
 from specs.trustlist import format_time, sign_trust_list, verify_trust_list
+from tests.trustlist import pki as P  # noqa: N812 (the short name these tests use)
 from trustlist.evaluation import (
     WithdrawalPolicy,
     authorize_issuer,
@@ -31,7 +31,6 @@ from trustlist.evaluation import (
     verifier_permissions,
 )
 
-P = sys.modules["honnin_trustlist_test_pki"]
 NOW = P.NOW
 WITHDRAWN_AT = NOW - timedelta(days=10)
 

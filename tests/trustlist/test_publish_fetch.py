@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
-import sys
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from specs.ports import FixedClock
 from specs.trustlist import append_entry, sign_log, verify_trust_list
 from specs.trustlist import constants as c
 from specs.trustlist.log import parse_log_entry
+from tests.trustlist import pki as P  # noqa: N812 (the short name these tests use)
 from trustlist.build import publish
 from trustlist.fetch import FetcherState, FileStateStore, MemoryStateStore, TrustListFetcher
 from trustlist.freshness import FreshnessPolicy
@@ -25,7 +25,6 @@ from trustlist.operator import CERT_FILE, KEY_FILE, OPERATOR_DIR, create_operato
 from trustlist.service import ServiceSettings, create_app
 from trustlist.source import write_source_file
 
-P = sys.modules["honnin_trustlist_test_pki"]
 BASE = "http://trust.test"
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import json
-import sys
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -37,8 +36,8 @@ from specs.trustlist import (
     verify_trust_list,
 )
 from specs.trustlist import constants as c
+from tests.trustlist import pki as P  # noqa: N812 (the short name these tests use)
 
-P = sys.modules["honnin_trustlist_test_pki"]
 NOW = P.NOW
 
 
