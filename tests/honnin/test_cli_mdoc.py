@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,7 @@ from typer.testing import CliRunner
 
 from honnin.cli import app
 from specs.keys import SoftwareSigner, private_jwk
-from specs.keys.certificates import issue_certificate
+from tests.support.certificates import iaca_and_document_signer
 
 VECTORS = Path(__file__).resolve().parents[1] / "vectors" / "mdoc"
 DOC_TYPE = "jp.honnin.withholding_slip.1"
@@ -28,30 +27,8 @@ def _pem(cert: object) -> bytes:
 
 @pytest.fixture
 def files(tmp_path: Path) -> dict[str, Path]:
-    iaca_signer = SoftwareSigner.generate()
-    ds_signer = SoftwareSigner.generate()
+    iaca, ds = iaca_and_document_signer("CLI")
     device = SoftwareSigner.generate()
-    start = datetime(2026, 1, 1, tzinfo=UTC)
-    iaca = issue_certificate(
-        subject_public_key=iaca_signer.public_key,
-        issuer_key=iaca_signer.private_key(),
-        issuer=None,
-        common_name="CLI IACA",
-        not_before=start,
-        days=3650,
-        serial_number=1,
-        ca=True,
-        path_length=0,
-    )
-    ds = issue_certificate(
-        subject_public_key=ds_signer.public_key,
-        issuer_key=iaca_signer.private_key(),
-        issuer=iaca,
-        common_name="CLI DS",
-        not_before=start,
-        days=730,
-        serial_number=2,
-    )
     paths = {
         "iaca": tmp_path / "iaca.pem",
         "ds_cert": tmp_path / "ds.pem",
@@ -61,10 +38,10 @@ def files(tmp_path: Path) -> dict[str, Path]:
         "namespaces": tmp_path / "namespaces.json",
         "request": tmp_path / "request.json",
     }
-    paths["iaca"].write_bytes(_pem(iaca))
-    paths["ds_cert"].write_bytes(_pem(ds))
+    paths["iaca"].write_bytes(_pem(iaca.certificate))
+    paths["ds_cert"].write_bytes(_pem(ds.certificate))
     paths["ds_key"].write_bytes(
-        ds_signer.private_key().private_bytes(
+        ds.signer.private_key().private_bytes(
             serialization.Encoding.PEM,
             serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption(),

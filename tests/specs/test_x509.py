@@ -22,8 +22,6 @@ from specs.errors import (
     StaleData,
     UntrustedKey,
 )
-from specs.keys import SoftwareSigner
-from specs.keys.certificates import issue_certificate
 from specs.keys.x509 import (
     check_crl,
     encode_x5c,
@@ -32,45 +30,24 @@ from specs.keys.x509 import (
     parse_x5c,
     validate_chain,
 )
+from tests.support.certificates import CertifiedKey, certify
 
 NOW = datetime(2026, 7, 1, tzinfo=UTC)
 
 
 def _pki():
-    root_key = SoftwareSigner.generate("ES256")
-    root = issue_certificate(
-        subject_public_key=root_key.public_key,
-        issuer_key=root_key.private_key(),
-        issuer=None,
-        common_name="Root",
-        not_before=NOW - timedelta(days=10),
-        days=365,
-        serial_number=1,
-        ca=True,
-    )
-    mid_key = SoftwareSigner.generate("ES256")
-    mid = issue_certificate(
-        subject_public_key=mid_key.public_key,
-        issuer_key=root_key.private_key(),
-        issuer=root,
-        common_name="Mid",
+    root = certify("Root", not_before=NOW - timedelta(days=10), days=365, serial_number=1, ca=True)
+    mid = certify(
+        "Mid",
+        by=root,
         not_before=NOW - timedelta(days=10),
         days=365,
         serial_number=2,
         ca=True,
         path_length=0,
     )
-    leaf_key = SoftwareSigner.generate("ES256")
-    leaf = issue_certificate(
-        subject_public_key=leaf_key.public_key,
-        issuer_key=mid_key.private_key(),
-        issuer=mid,
-        common_name="Leaf",
-        not_before=NOW - timedelta(days=1),
-        days=30,
-        serial_number=3,
-    )
-    return root_key, root, mid_key, mid, leaf
+    leaf = certify("Leaf", by=mid, not_before=NOW - timedelta(days=1), days=30, serial_number=3)
+    return root.signer, root.certificate, mid.signer, mid.certificate, leaf.certificate
 
 
 def test_valid_chain_and_x5c_round_trip() -> None:
@@ -102,28 +79,19 @@ def test_times() -> None:
 
 
 def test_leaf_cannot_act_as_ca() -> None:
-    leaf_holder = SoftwareSigner.generate("ES256")
     # re-issue a leaf whose key we hold, then let it "issue" a certificate below it
-    leaf_with_key = issue_certificate(
-        subject_public_key=leaf_holder.public_key,
-        issuer_key=_MID_KEY.private_key(),
-        issuer=_MID,
-        common_name="Leaf2",
+    leaf_holder = certify(
+        "Leaf2",
+        by=CertifiedKey(_MID_KEY, _MID),
         not_before=NOW - timedelta(days=1),
         days=30,
         serial_number=4,
     )
-    below = issue_certificate(
-        subject_public_key=SoftwareSigner.generate("ES256").public_key,
-        issuer_key=leaf_holder.private_key(),
-        issuer=leaf_with_key,
-        common_name="Below",
-        not_before=NOW - timedelta(days=1),
-        days=5,
-        serial_number=9,
-    )
+    below = certify(
+        "Below", by=leaf_holder, not_before=NOW - timedelta(days=1), days=5, serial_number=9
+    ).certificate
     with pytest.raises(UntrustedKey, match="not a CA"):
-        validate_chain([below, leaf_with_key, _MID], [_ROOT_OF_MID], NOW)
+        validate_chain([below, leaf_holder.certificate, _MID], [_ROOT_OF_MID], NOW)
 
 
 def test_crl() -> None:

@@ -26,7 +26,6 @@ from sqlalchemy import Engine
 from honnin.sample_data import SampleData
 from specs.credentials import WITHHOLDING_SLIP_V1
 from specs.keys import SoftwareSigner
-from specs.keys.certificates import issue_certificate
 from specs.keys.x509 import encode_x5c
 from specs.openid4vp import (
     ResponseSubmission,
@@ -41,6 +40,7 @@ from specs.sd_jwt_vc import StatusListReference, issue_sd_jwt_vc
 from specs.status_list import StatusList, sign_status_list_jwt
 from specs.trustlist import constants as c
 from specs.trustlist import format_time, sign_trust_list
+from tests.support.certificates import certify
 from verifier.database import make_engine, migrate
 from verifier.provisioning import init_verifier
 from verifier.purposes import SLIP_QUERY_ID, YEAR_END_ADJUSTMENT, purpose
@@ -91,18 +91,14 @@ class Issuer:
 
 
 def make_issuer(entity_id: str, url: str) -> Issuer:
-    signer = SoftwareSigner.generate("ES256")
-    cert = issue_certificate(
-        subject_public_key=signer.public_key,
-        issuer_key=signer.private_key(),
-        issuer=None,
-        common_name=entity_id,
+    issuer = certify(
+        entity_id,
         not_before=T0,
         days=3650,
         serial_number=int(hashlib.sha256(entity_id.encode()).hexdigest()[:12], 16),
         san_uris=[url],
     )
-    return Issuer(entity_id, url, signer, cert)
+    return Issuer(entity_id, url, issuer.signer, issuer.certificate)
 
 
 def _history(*changes: tuple[str, datetime]) -> list[dict[str, str]]:
@@ -344,16 +340,8 @@ def world(tmp_path: Path, clock: FixedClock) -> Iterator[World]:
 
 def build_world(tmp_path: Path, clock: FixedClock) -> World:
     """Create the world in ``tmp_path`` (also used by bench/verification.py)."""
-    operator = SoftwareSigner.generate("ES256")
-    operator_cert = issue_certificate(
-        subject_public_key=operator.public_key,
-        issuer_key=operator.private_key(),
-        issuer=None,
-        common_name="Trust List Operator",
-        not_before=T0,
-        days=3650,
-        serial_number=99,
-    )
+    operator_key = certify("Trust List Operator", not_before=T0, days=3650, serial_number=99)
+    operator, operator_cert = operator_key.signer, operator_key.certificate
     anchor = tmp_path / "operator.pem"
     anchor.write_bytes(operator_cert.public_bytes(serialization.Encoding.PEM))
     trust_list_path = tmp_path / "trustlist.jws"

@@ -26,7 +26,6 @@ from specs.credentials import WITHHOLDING_SLIP_V1
 from specs.dcql import Presented, parse_dcql_query
 from specs.errors import HonninError
 from specs.keys import SoftwareSigner, thumbprint
-from specs.keys.certificates import issue_certificate
 from specs.keys.x509 import encode_x5c
 from specs.openid4vci import (
     CredentialIssuerCore,
@@ -53,6 +52,7 @@ from specs.sd_jwt_vc.issuer_keys import StaticIssuerKey
 from specs.trustlist import constants as c
 from specs.trustlist.model import format_time
 from specs.trustlist.signature import sign_trust_list
+from tests.support.certificates import certify
 from wallet.holder import Wallet
 from wallet.transport import WalletHttp
 
@@ -97,34 +97,16 @@ def _corporate_number(base: str) -> str:
 
 def access_party(dns: str, serial: int) -> tuple[SoftwareSigner, x509.Certificate]:
     """A verifier access key with a self-signed certificate naming ``dns``."""
-    signer = SoftwareSigner.generate("ES256")
-    cert = issue_certificate(
-        subject_public_key=signer.public_key,
-        issuer_key=signer.private_key(),
-        issuer=None,
-        common_name=f"{dns} access",
-        not_before=T0,
-        days=3650,
-        serial_number=serial,
-        san_dns=[dns],
-    )
-    return signer, cert
+    access = certify(f"{dns} access", not_before=T0, days=3650, serial_number=serial, san_dns=[dns])
+    return access.signer, access.certificate
 
 
 def issuer_party(url: str, serial: int) -> tuple[SoftwareSigner, x509.Certificate]:
     """An issuer key with a self-signed certificate naming ``url`` (SD-JWT VC ``x5c``)."""
-    signer = SoftwareSigner.generate("ES256")
-    cert = issue_certificate(
-        subject_public_key=signer.public_key,
-        issuer_key=signer.private_key(),
-        issuer=None,
-        common_name=f"{url} issuer",
-        not_before=T0,
-        days=3650,
-        serial_number=serial,
-        san_uris=[url],
+    issuer = certify(
+        f"{url} issuer", not_before=T0, days=3650, serial_number=serial, san_uris=[url]
     )
-    return signer, cert
+    return issuer.signer, issuer.certificate
 
 
 @dataclass

@@ -10,9 +10,9 @@ import pytest
 from cryptography import x509
 
 from specs.keys import SoftwareSigner
-from specs.keys.certificates import issue_certificate
 from specs.mdoc import Document, issue
 from specs.ports import FixedClock, SeededRandom
+from tests.support.certificates import iaca_and_document_signer
 
 DOC_TYPE = "jp.honnin.withholding_slip.1"
 NAMESPACE = "jp.honnin.withholding_slip.1"
@@ -39,30 +39,8 @@ class Pki:
 
 def make_pki(name: str = "honnin test") -> Pki:
     """Create an IACA root and a document signer certificate under it."""
-    iaca_signer = SoftwareSigner.generate("ES256")
-    ds_signer = SoftwareSigner.generate("ES256")
-    start = datetime(2026, 1, 1, tzinfo=UTC)
-    iaca = issue_certificate(
-        subject_public_key=iaca_signer.public_key,
-        issuer_key=iaca_signer.private_key(),
-        issuer=None,
-        common_name=f"{name} IACA",
-        not_before=start,
-        days=3650,
-        serial_number=1,
-        ca=True,
-        path_length=0,
-    )
-    ds_cert = issue_certificate(
-        subject_public_key=ds_signer.public_key,
-        issuer_key=iaca_signer.private_key(),
-        issuer=iaca,
-        common_name=f"{name} DS",
-        not_before=start,
-        days=730,
-        serial_number=2,
-    )
-    return Pki(iaca, iaca_signer, ds_cert, ds_signer)
+    iaca, ds = iaca_and_document_signer(name)
+    return Pki(iaca.certificate, iaca.signer, ds.certificate, ds.signer)
 
 
 @pytest.fixture(scope="session")

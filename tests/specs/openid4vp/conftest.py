@@ -9,7 +9,7 @@ import pytest
 from cryptography import x509
 
 from specs.keys import SoftwareSigner
-from specs.keys.certificates import issue_certificate
+from tests.support.certificates import certify
 
 NOT_BEFORE = datetime(2026, 1, 1, tzinfo=UTC)
 DNS = "verifier.example.jp"
@@ -26,30 +26,18 @@ class Pki:
 
 
 def _chain(name: str, dns: str) -> tuple[x509.Certificate, SoftwareSigner, x509.Certificate]:
-    ca = SoftwareSigner.generate("ES256")
-    anchor = issue_certificate(
-        subject_public_key=ca.public_key,
-        issuer_key=ca.private_key(),
-        issuer=None,
-        common_name=f"{name} CA",
-        not_before=NOT_BEFORE,
-        days=3650,
-        serial_number=1,
-        ca=True,
-        path_length=0,
+    anchor = certify(
+        f"{name} CA", not_before=NOT_BEFORE, days=3650, serial_number=1, ca=True, path_length=0
     )
-    signer = SoftwareSigner.generate("ES256")
-    leaf = issue_certificate(
-        subject_public_key=signer.public_key,
-        issuer_key=ca.private_key(),
-        issuer=anchor,
-        common_name=f"{name} access certificate",
+    leaf = certify(
+        f"{name} access certificate",
+        by=anchor,
         not_before=NOT_BEFORE,
         days=365,
         serial_number=2,
         san_dns=[dns],
     )
-    return anchor, signer, leaf
+    return anchor.certificate, leaf.signer, leaf.certificate
 
 
 @pytest.fixture(scope="session")

@@ -16,28 +16,26 @@ from hypothesis import strategies as st
 
 from specs.errors import HonninError, MalformedInput, UntrustedIssuer
 from specs.keys import SoftwareSigner
-from specs.keys.certificates import issue_certificate
 from specs.sd_jwt_vc import (
     certificate_names,
     check_iss_matches_certificate,
     check_iss_matches_names,
 )
+from tests.support.certificates import certify
 
 KEY = SoftwareSigner.generate("ES256")
 
 
 def _cert(uris: tuple[str, ...] = (), dns: tuple[str, ...] = ()) -> x509.Certificate:
-    return issue_certificate(
-        subject_public_key=KEY.public_key,
-        issuer_key=KEY.private_key(),
-        issuer=None,
-        common_name="Employer A",
+    return certify(
+        "Employer A",
+        signer=KEY,
         not_before=datetime(2026, 1, 1, tzinfo=UTC),
         days=365,
         serial_number=7,
         san_uris=uris,
         san_dns=dns,
-    )
+    ).certificate
 
 
 CERTS = [

@@ -19,7 +19,6 @@ from specs.errors import (
 )
 from specs.integrity import integrity
 from specs.keys import SoftwareSigner
-from specs.keys.certificates import issue_certificate
 from specs.keys.x509 import encode_x5c
 from specs.ports import FixedClock, SeededRandom
 from specs.sd_jwt import SD, KeyBindingCheck, issue, present
@@ -34,6 +33,7 @@ from specs.sd_jwt_vc import (
     resolve_type_metadata,
     verify_sd_jwt_vc,
 )
+from tests.support.certificates import certify
 
 VECTORS = Path(__file__).resolve().parents[2] / "vectors"
 FIGS = VECTORS / "sd_jwt_vc" / "spec_examples"
@@ -173,29 +173,16 @@ def test_issue_rejects_reserved_claims(clock: FixedClock, rng: SeededRandom) -> 
 
 
 def _pki(at: datetime, *, san: str, root_name: str = "Root") -> tuple[Any, Any, SoftwareSigner]:
-    root_key = SoftwareSigner.generate()
-    root = issue_certificate(
-        subject_public_key=root_key.public_key,
-        issuer_key=root_key.private_key(),
-        issuer=None,
-        common_name=root_name,
-        not_before=at - timedelta(days=1),
-        days=365,
-        serial_number=1,
-        ca=True,
-    )
-    leaf_key = SoftwareSigner.generate()
-    leaf = issue_certificate(
-        subject_public_key=leaf_key.public_key,
-        issuer_key=root_key.private_key(),
-        issuer=root,
-        common_name="Employer A",
+    root = certify(root_name, not_before=at - timedelta(days=1), days=365, serial_number=1, ca=True)
+    leaf = certify(
+        "Employer A",
+        by=root,
         not_before=at - timedelta(days=1),
         days=90,
         serial_number=2,
         san_dns=[san],
     )
-    return root, leaf, leaf_key
+    return root.certificate, leaf.certificate, leaf.signer
 
 
 def test_x5c_resolution(clock: FixedClock, rng: SeededRandom) -> None:

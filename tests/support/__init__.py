@@ -1,0 +1,1 @@
+"""What several test folders share: certificate chains, local servers."""
