@@ -6,15 +6,11 @@ from __future__ import annotations
 import asyncio
 import csv
 import json
-import socket
-import threading
-import time
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from typer.testing import CliRunner
 
 from honnin.cli import app
@@ -33,6 +29,7 @@ from specs.openid4vci.wallet import (
 )
 from specs.ports import SystemClock
 from specs.status_list import STATUS_INVALID
+from tests.support.servers import free_port, serving
 
 runner = CliRunner()
 
@@ -155,34 +152,14 @@ def test_import_reports_bad_rows_and_is_idempotent(tmp_path: Path) -> None:
     assert count == 5
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 def test_service_over_loopback_http(tmp_path: Path) -> None:
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    config = _init(tmp_path, url=base)
+    port = free_port()
+    config = _init(tmp_path, url=f"http://127.0.0.1:{port}")
     settings = load_settings(config)
     admin_token = (tmp_path / "iss" / "admin-token.txt").read_text().strip()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 20
-        while not server.started:
-            assert time.monotonic() < deadline, "uvicorn did not start"
-            time.sleep(0.05)
+    # serving() also checks that the server thread stopped afterwards.
+    with serving(create_app(settings), port) as base:
         asyncio.run(_loopback_flow(base, admin_token))
-    finally:
-        server.should_exit = True
-        thread.join(timeout=20)
-    assert not thread.is_alive()
 
 
 async def _loopback_flow(base: str, admin_token: str) -> None:

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.sync_api import expect, sync_playwright
 
 from specs.ports import FixedClock
+from tests.support.servers import CHROMIUM_ARGS, free_port, serving
 from wallet.qr import read_qr
 
 from .conftest import World, build_world
@@ -20,46 +17,15 @@ from .conftest import World, build_world
 pytestmark = pytest.mark.chromium
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-def free_port() -> int:
-    """A free TCP port on loopback."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @pytest.fixture
 def served(tmp_path: Path, clock: FixedClock) -> Iterator[tuple[World, str]]:
     """A world whose verifier B is also served by uvicorn on a loopback port (stopped after)."""
     port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    world = build_world(tmp_path, clock, verifier_urls={"b": url})
-    server = uvicorn.Server(
-        uvicorn.Config(world.verifier_app("b"), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.02)
-    try:
+    world = build_world(tmp_path, clock, verifier_urls={"b": f"http://127.0.0.1:{port}"})
+    with world, serving(world.verifier_app("b"), port) as url:
         yield world, url
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        world.close()
 
 
 def test_hr_page_request_qr_and_verified_result(

@@ -4,23 +4,18 @@ from __future__ import annotations
 
 import csv
 import io
-import socket
-import threading
-import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from threading import Barrier
 from typing import Any
 
 import httpx
-import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from specs.keys import SoftwareSigner
 from specs.openid4vp import parse_response_endpoint_reply
 from specs.openid4vp.constants import MEDIA_TYPE_REQUEST_OBJECT
+from tests.support.servers import serving
 from verifier.app import create_app
 from verifier.database import make_engine, migrate
 from verifier.service import VerifierDeps
@@ -165,31 +160,6 @@ def test_response_endpoint_refusals(world: World) -> None:
             "/openid4vp/response", data={"state": "nope", "error": "access_denied"}
         )
         assert unknown.status_code == 404
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextmanager
-def serving(app: FastAPI) -> Iterator[str]:
-    """Run ``app`` under uvicorn on a loopback port in a thread; yield its base URL."""
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 def _send(base: str, form: dict[str, str], barrier: Barrier) -> int:
