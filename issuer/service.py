@@ -720,12 +720,15 @@ class IssuerService:
         return offer, self.repository.credentials_of_offer(offer.id)
 
     def revoke(self, ident: str) -> StatusChange:
-        """Revoke every instance of a credential (or lock its offer if nothing was issued)."""
+        """Revoke every instance of a credential and lock its offer.
+
+        The offer is locked even when its code was redeemed: an access token still out there
+        (a wallet between the Token Response and its Credential Request) must not get a
+        valid credential of a revoked offer (``IssuerRepository.add_credentials`` refuses).
+        """
         offer, instances = self._resolve(ident)
         ids = [c.id for c in instances]
-        locked = self.repository.revoke(
-            offer.id, ids, STATUS_INVALID, lock=offer.redeemed_at is None
-        )
+        locked = self.repository.revoke(offer.id, ids, STATUS_INVALID, lock=True)
         return StatusChange(offer.id, tuple(ids), STATUS_INVALID, offer_locked=locked)
 
     def suspend(self, ident: str) -> StatusChange:
@@ -770,9 +773,7 @@ class IssuerService:
         )
         assert row is not None
         ids = [c.id for c in instances]
-        locked = self.repository.revoke(
-            offer.id, ids, STATUS_INVALID, lock=offer.redeemed_at is None, replacement=row
-        )
+        locked = self.repository.revoke(offer.id, ids, STATUS_INVALID, lock=True, replacement=row)
         return issued, StatusChange(offer.id, tuple(ids), STATUS_INVALID, offer_locked=locked)
 
     def close(self) -> None:

@@ -29,6 +29,7 @@ from sqlalchemy import (
     UniqueConstraint,
     delete,
     insert,
+    or_,
     select,
     update,
 )
@@ -218,6 +219,20 @@ def _consume_access_token(conn: Connection, token: str, now: datetime) -> str | 
         .returning(access_tokens.c.offer_id)
     ).first()
     return None if row is None else str(row.offer_id)
+
+
+def _lock_unrevoked_offer(conn: Connection, offer_id: str) -> bool:
+    """Take the offer's row lock for this transaction; False when the offer is locked (revoked).
+
+    A revocation locks the offer row before it sets its credentials' status, so with this
+    lock a batch is either refused (revoked first) or committed before the revocation's
+    status update reads the offer's credentials (PostgreSQL, READ COMMITTED). SQLite holds
+    one writer at a time, and the token UPDATE before this already made us that writer.
+    """
+    row = conn.execute(
+        select(offers.c.locked).where(offers.c.id == offer_id).with_for_update()
+    ).first()
+    return row is not None and not row.locked
 
 
 def _offer_row(conn: Connection, offer_id: str) -> Any:
@@ -453,6 +468,9 @@ class IssuerRepository:
     ) -> bool:
         """Lock an offer (with ``lock``) and set its credentials' status, in one transaction.
 
+        The status is set on every credential of the offer, ``credential_ids`` and any
+        stored after the caller read them (a batch whose storing raced the revocation).
+
         With ``replacement`` (the keyword arguments of ``add_offer``) the new offer is stored
         and the credentials are marked superseded by it in that same transaction: never a
         revoked credential without its replacement, nor a replacement beside a valid one.
@@ -469,12 +487,16 @@ class IssuerRepository:
             if replacement is not None:
                 conn.execute(insert(offers).values(**_offer_values(replacement)))
                 changes["superseded_by"] = replacement["offer_id"]
-            if credential_ids:
-                conn.execute(
-                    update(credentials)
-                    .where(credentials.c.id.in_(credential_ids))
-                    .values(**changes)
+            conn.execute(
+                update(credentials)
+                .where(
+                    or_(
+                        credentials.c.offer_id == offer_id,
+                        credentials.c.id.in_(credential_ids),
+                    )
                 )
+                .values(**changes)
+            )
         return locked
 
     def statuses(self, list_id: str) -> dict[int, int]:
@@ -588,6 +610,8 @@ class IssuerRepository:
                     offer_id = _consume_access_token(conn, access_token, now)
                     if offer_id is None or any(r.offer_id != offer_id for r in records):
                         raise PolicyViolation("the credentials of this offer were already issued")
+                    if not _lock_unrevoked_offer(conn, offer_id):
+                        raise PolicyViolation("the offer was revoked; nothing is issued")
                 if rows:
                     conn.execute(insert(credentials), rows)
         except IntegrityError:

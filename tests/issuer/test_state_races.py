@@ -1,0 +1,153 @@
+"""Revocation against an issuance in flight, on SQLite and PostgreSQL.
+
+An offer moves: created -> code redeemed (access token out) -> credentials stored. Revoking
+must work in every one of these states, including the one between the Token Response and
+the Credential Request, and while another replica is signing or storing the batch.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from honnin_issuer_test_support import make_settings, slip_claims
+from sqlalchemy import event, text
+
+from issuer.service import IssuerDeps, IssuerService
+from specs.errors import HonninError
+from specs.keys import SoftwareSigner
+from specs.openid4vci import parse_offer_link
+from specs.openid4vci.wallet import build_token_request
+from specs.ports import Signer
+from specs.status_list import STATUS_INVALID, STATUS_VALID
+
+
+@pytest.fixture
+def service(
+    tmp_path: Path, database_url: str, make_deps: Callable[..., IssuerDeps]
+) -> Iterator[IssuerService]:
+    service = IssuerService(make_settings(tmp_path, database_url), make_deps())
+    yield service
+    service.close()
+
+
+def _redeemed(service: IssuerService) -> tuple[str, str]:
+    """An offer whose code the wallet redeemed: (offer id, access token)."""
+    issued, _ = service.create_offer("withholding-slip", slip_claims())
+    link = parse_offer_link(issued.offer_uri)
+    assert link.offer is not None
+    token = service.token(build_token_request(link.offer, tx_code=issued.tx_code))
+    return issued.offer_id, token.access_token
+
+
+def _keys(count: int) -> list[dict[str, Any]]:
+    return [SoftwareSigner.generate("ES256").public_jwk for _ in range(count)]
+
+
+def _no_valid_credential(service: IssuerService, offer_id: str) -> None:
+    statuses = [c.status for c in service.repository.credentials_of_offer(offer_id)]
+    assert STATUS_VALID not in statuses, statuses
+
+
+def test_revoking_between_token_and_credential_request_stops_the_issuance(
+    service: IssuerService,
+) -> None:
+    offer_id, token = _redeemed(service)
+    service.revoke(offer_id)  # nothing issued yet: the access token is still out there
+    offer = service.repository.offer(offer_id)
+    with pytest.raises(HonninError):
+        service.issue_batch(offer, _keys(2), now=service.clock.now(), access_token=token)
+    _no_valid_credential(service, offer_id)
+
+
+class _RevokedWhileSigning:
+    """A signer during whose first signature an operator revokes the offer."""
+
+    def __init__(self, real: Signer, revoke: Callable[[], object]) -> None:
+        self._real = real
+        self._revoke: Callable[[], object] | None = revoke
+
+    @property
+    def alg(self) -> str:
+        return self._real.alg
+
+    @property
+    def public_jwk(self) -> dict[str, Any]:
+        return self._real.public_jwk
+
+    def sign(self, data: bytes) -> bytes:
+        if self._revoke is not None:
+            revoke, self._revoke = self._revoke, None
+            revoke()
+        return self._real.sign(data)
+
+
+def test_revoking_while_the_batch_is_signed_stops_the_issuance(service: IssuerService) -> None:
+    offer_id, token = _redeemed(service)
+    offer = service.repository.offer(offer_id)
+    real = service.signer
+    service.signer = _RevokedWhileSigning(real, lambda: service.revoke(offer_id))
+    with pytest.raises(HonninError):
+        service.issue_batch(offer, _keys(2), now=service.clock.now(), access_token=token)
+    _no_valid_credential(service, offer_id)
+
+
+def test_revoking_while_the_batch_is_stored_revokes_it(
+    service: IssuerService, database_url: str, make_deps: Callable[..., IssuerDeps], tmp_path: Path
+) -> None:
+    """Two replicas on PostgreSQL: replica 1 has consumed the token and is inserting the
+    batch when replica 2 revokes. Either the batch is refused or it ends up revoked."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite serialises writers: the storing transaction holds the lock")
+    other = IssuerService(make_settings(tmp_path / "replica-2", database_url), make_deps())
+    offer_id, token = _redeemed(service)
+    offer = service.repository.offer(offer_id)
+    engine = service.repository.engine
+    revoker: list[threading.Thread] = []
+    failures: list[BaseException] = []
+
+    def revoke() -> None:
+        try:
+            other.revoke(offer_id)
+        except BaseException as exc:  # reported by the assertion below
+            failures.append(exc)
+
+    def revoke_before_insert(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if revoker or not statement.lstrip().upper().startswith("INSERT INTO ISSUER_CREDENTIALS"):
+            return
+        thread = threading.Thread(target=revoke)
+        revoker.append(thread)
+        thread.start()
+        # Let replica 2 run until it waits on a lock replica 1 holds, or is done.
+        with other.repository.engine.connect() as watcher:
+            while thread.is_alive():
+                waiting = watcher.execute(
+                    text(
+                        "select count(*) from pg_stat_activity"
+                        " where wait_event_type = 'Lock' and pid <> pg_backend_pid()"
+                        " and query ilike '%issuer_%'"
+                    )
+                ).scalar()
+                if waiting:
+                    break
+                thread.join(0.01)
+
+    event.listen(engine, "before_cursor_execute", revoke_before_insert)
+    try:
+        try:
+            service.issue_batch(offer, _keys(2), now=service.clock.now(), access_token=token)
+        except HonninError:
+            pass  # refused because the offer was revoked first: also right
+        finally:
+            event.remove(engine, "before_cursor_execute", revoke_before_insert)
+        for thread in revoker:
+            thread.join()
+        assert not failures, failures
+        assert revoker, "the batch was never stored"
+        statuses = [c.status for c in service.repository.credentials_of_offer(offer_id)]
+        assert all(s == STATUS_INVALID for s in statuses), statuses
+    finally:
+        other.close()
