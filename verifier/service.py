@@ -21,7 +21,7 @@ import httpx
 from cryptography import x509
 from sqlalchemy import Engine
 
-from specs.errors import HonninError, MalformedInput, NotFound, PolicyViolation
+from specs.errors import Expired, HonninError, MalformedInput, NotFound, PolicyViolation
 from specs.keys import SoftwareSigner
 from specs.keys.x509 import load_pem_certificates
 from specs.limits import DEFAULT_LIMITS, Limits
@@ -53,6 +53,7 @@ from verifier.settings import VerifierSettings
 from verifier.status import StatusListCache
 from verifier.storage import (
     IN_PROGRESS,
+    OUTCOME_EXPIRED,
     OUTCOME_PENDING,
     OUTCOME_PROCESSING,
     AuditEntry,
@@ -369,7 +370,7 @@ class VerifierService:
         result = core.accept_response(form)
         record = self.repository.transaction(result.transaction_id)
         stored = self._result_json(record, result, log)
-        self.repository.finish(
+        finished = self.repository.finish(
             record.id,
             stored["outcome"],
             stored,
@@ -386,6 +387,9 @@ class VerifierService:
                 },
             ),
         )
+        if not finished:
+            # The HR desk already reported this transaction expired (see ``result``).
+            raise Expired("the response's verification outlasted its deadline; nothing stored")
         return stored
 
     def _result_json(
@@ -449,11 +453,26 @@ class VerifierService:
             raise NotFound(f"no transaction {transaction_id!r}")
         if record.result is not None:
             return dict(record.result)
-        outcome = record.outcome
-        # A claim whose verification never finished (a replica stopped) ends like a wait.
-        if outcome in IN_PROGRESS and self.clock.now() > record.expires_at:
-            outcome = "expired"
-        return {"transaction_id": record.id, "purpose": record.purpose, "outcome": outcome}
+        now = self.clock.now()
+        summary = {"transaction_id": record.id, "purpose": record.purpose}
+        if record.outcome == OUTCOME_PENDING:
+            # No response came in time (a late one is still stored as failed: transaction_fresh).
+            return {
+                **summary,
+                "outcome": OUTCOME_EXPIRED if now > record.expires_at else OUTCOME_PENDING,
+            }
+        if record.outcome == OUTCOME_PROCESSING:
+            # A response claimed in time gets the transaction's lifetime again to be verified
+            # (a status-list or trust-list fetch may be slow); after that the claim is given
+            # up, once and for all: the stored 'expired' keeps a late result from replacing it.
+            deadline = timedelta(seconds=self.settings.transaction_ttl_seconds)
+            expired = {**summary, "outcome": OUTCOME_EXPIRED}
+            if self.repository.expire_claim(record.id, now - deadline, expired):
+                return expired
+            record = self.repository.transaction(transaction_id)
+            if record.result is not None:
+                return dict(record.result)
+        return {**summary, "outcome": record.outcome}
 
     def verified_result(self, transaction_id: str, session_hash: str | None) -> dict[str, Any]:
         """Return a result that can go to payroll, or raise ``PolicyViolation``."""

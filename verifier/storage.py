@@ -34,6 +34,8 @@ from specs.errors import NotFound
 OUTCOME_PENDING = "pending"
 OUTCOME_PROCESSING = "processing"
 IN_PROGRESS = frozenset({OUTCOME_PENDING, OUTCOME_PROCESSING})
+# A claimed response whose verification never finished in time (a replica stopped or hung).
+OUTCOME_EXPIRED = "expired"
 
 metadata = MetaData()
 
@@ -249,16 +251,41 @@ class VerifierRepository:
         outcome: str,
         result: dict[str, Any],
         audit: AuditEntry | None = None,
-    ) -> None:
+    ) -> bool:
         """Store the outcome (``verified``, ``failed``, ``declined`` …), the full result and
-        its audit record in one database transaction: never a result without its record."""
+        its audit record in one database transaction: never a result without its record.
+
+        A stored result is final: False (and nothing written) when the transaction already
+        has one, e.g. a claim ``expire_claim`` gave up while this verification still ran.
+        """
         with self.engine.begin() as conn:
-            conn.execute(
+            stored = conn.execute(
                 update(transactions)
-                .where(transactions.c.id == transaction_id)
+                .where(transactions.c.id == transaction_id, transactions.c.result.is_(None))
                 .values(outcome=outcome, result=result)
             )
+            if stored.rowcount != 1:
+                return False
             _append_audit(conn, transaction_id, audit)
+        return True
+
+    def expire_claim(
+        self, transaction_id: str, claimed_before: datetime, result: dict[str, Any]
+    ) -> bool:
+        """Give up a claim made before ``claimed_before`` whose result never came: store
+        ``result`` (outcome ``expired``) unless a result was stored first. True when given up."""
+        with self.engine.begin() as conn:
+            expired = conn.execute(
+                update(transactions)
+                .where(
+                    transactions.c.id == transaction_id,
+                    transactions.c.outcome == OUTCOME_PROCESSING,
+                    transactions.c.result.is_(None),
+                    transactions.c.responded_at < claimed_before,
+                )
+                .values(outcome=OUTCOME_EXPIRED, result=result)
+            )
+        return expired.rowcount == 1
 
     def audit(
         self, *, at: datetime, transaction_id: str, event: str, purpose: str, detail: dict[str, Any]
