@@ -344,13 +344,17 @@ class WalletStore:
         link presentations by signature or digests (ISO/IEC 23220-1 unlinkability).
         """
         tag = self.tag("verifier", verifier_id)
-        with self._engine.begin() as conn:
-            row = conn.execute(
-                select(instances).where(
-                    instances.c.credential_id == credential_id, instances.c.verifier_tag == tag
-                )
-            ).first()
-            if row is None:
+        mine = select(instances).where(
+            instances.c.credential_id == credential_id, instances.c.verifier_tag == tag
+        )
+        while True:
+            # The driver reads outside a transaction, so another process (the web page, the
+            # CLI) may bind the free instance we read before our UPDATE: only a row our
+            # UPDATE changed is ours; otherwise look again.
+            with self._engine.begin() as conn:
+                row = conn.execute(mine).first()
+                if row is not None:
+                    break
                 free = conn.execute(
                     select(instances.c.id)
                     .where(
@@ -361,12 +365,14 @@ class WalletStore:
                 ).first()
                 if free is None:
                     return None
-                conn.execute(
+                bound = conn.execute(
                     update(instances)
                     .where(instances.c.id == free.id, instances.c.verifier_tag.is_(None))
                     .values(verifier_tag=tag, used_at=self._clock.now())
                 )
-                row = conn.execute(select(instances).where(instances.c.id == free.id)).first()
+                if bound.rowcount == 1:
+                    row = conn.execute(select(instances).where(instances.c.id == free.id)).first()
+                    break
         assert row is not None
         body = json.loads(self._sealer.open("instances", row.id, row.sealed))
         return CredentialInstance(row.id, body["credential"], body["key_id"], row.verifier_tag)
