@@ -94,7 +94,13 @@ class StatusListCache:
                 return entry.verified
             raise
         with self._lock:
-            self._entries[uri] = CachedStatusList(verified=verified, fetched_at=now, key_id=key_id)
+            # Two requests may refresh one list at once: a fetch that started earlier (and
+            # may predate a revocation) never replaces the copy of a later one.
+            current = self._entries.get(uri)
+            if current is None or current.key_id != key_id or current.fetched_at <= now:
+                self._entries[uri] = CachedStatusList(
+                    verified=verified, fetched_at=now, key_id=key_id
+                )
         return verified
 
     def clear(self) -> None:

@@ -108,3 +108,38 @@ def test_a_claim_given_up_as_expired_stays_expired(
     assert desk.result(tid, None)["outcome"] == "expired"
     record = VerifierRepository(engines[1]).transaction(tid)
     assert record.outcome == "expired"
+
+
+def test_a_slow_status_list_fetch_does_not_replace_a_newer_one(world: World) -> None:
+    """Two requests refresh one status list; the one that fetched first (the list before a
+    revocation) finishes last. The cache must keep the newer list."""
+    from datetime import timedelta
+
+    import httpx
+
+    from specs.status_list import StatusList, VerifiedStatusList
+    from verifier.status import StatusListCache
+
+    uri = "https://issuer-a.example/status/1"
+    served = iter(["before-revocation", "after-revocation"])
+    http = httpx.Client(
+        transport=httpx.MockTransport(lambda _: httpx.Response(200, text=next(served)))
+    )
+    cache = StatusListCache(http, world.clock, max_age_seconds=3600)
+
+    def parsed(token: str, now: Any) -> VerifiedStatusList:
+        bits = StatusList.new(16, 1)
+        if token == "after-revocation":
+            bits.set(3, 1)
+        return VerifiedStatusList(bits, uri, int(now.timestamp()), None, None, {}, {})
+
+    def slow(token: str, now: Any) -> VerifiedStatusList:
+        # While the first request still verifies the older list, a later one fetches anew.
+        world.clock.advance(timedelta(seconds=30).total_seconds())
+        newer = cache.get(uri, "k", parsed)
+        assert newer.status(3) == 1
+        return parsed(token, now)
+
+    assert cache.get(uri, "k", slow).status(3) == 0  # what the first request saw
+    assert cache.get(uri, "k", parsed).status(3) == 1, "the older list replaced the newer"
+    http.close()
