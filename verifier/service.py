@@ -467,7 +467,19 @@ class VerifierService:
             # up, once and for all: the stored 'expired' keeps a late result from replacing it.
             deadline = timedelta(seconds=self.settings.transaction_ttl_seconds)
             expired = {**summary, "outcome": OUTCOME_EXPIRED}
-            if self.repository.expire_claim(record.id, now - deadline, expired):
+            audit = AuditEntry(
+                at=now,
+                event="response_expired",
+                purpose=record.purpose,
+                detail={
+                    "outcome": OUTCOME_EXPIRED,
+                    "claimed_at": None
+                    if record.responded_at is None
+                    else record.responded_at.isoformat(),
+                    "deadline_seconds": self.settings.transaction_ttl_seconds,
+                },
+            )
+            if self.repository.expire_claim(record.id, now - deadline, expired, audit=audit):
                 return expired
             record = self.repository.transaction(transaction_id)
             if record.result is not None:

@@ -270,10 +270,18 @@ class VerifierRepository:
         return True
 
     def expire_claim(
-        self, transaction_id: str, claimed_before: datetime, result: dict[str, Any]
+        self,
+        transaction_id: str,
+        claimed_before: datetime,
+        result: dict[str, Any],
+        audit: AuditEntry | None = None,
     ) -> bool:
         """Give up a claim made before ``claimed_before`` whose result never came: store
-        ``result`` (outcome ``expired``) unless a result was stored first. True when given up."""
+        ``result`` (outcome ``expired``) unless a result was stored first. True when given up.
+
+        ``audit`` is appended in the same database transaction, only when the claim is given
+        up here: never an expired outcome without its record, nor a record of one not stored.
+        """
         with self.engine.begin() as conn:
             expired = conn.execute(
                 update(transactions)
@@ -285,7 +293,10 @@ class VerifierRepository:
                 )
                 .values(outcome=OUTCOME_EXPIRED, result=result)
             )
-        return expired.rowcount == 1
+            if expired.rowcount != 1:
+                return False
+            _append_audit(conn, transaction_id, audit)
+        return True
 
     def audit(
         self, *, at: datetime, transaction_id: str, event: str, purpose: str, detail: dict[str, Any]

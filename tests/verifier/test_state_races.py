@@ -143,3 +143,68 @@ def test_a_slow_status_list_fetch_does_not_replace_a_newer_one(world: World) -> 
     assert cache.get(uri, "k", slow).status(3) == 0  # what the first request saw
     assert cache.get(uri, "k", parsed).status(3) == 1, "the older list replaced the newer"
     http.close()
+
+
+def test_a_claim_given_up_as_expired_is_audited_once(
+    world: World, engines: tuple[Engine, Engine]
+) -> None:
+    """Giving up a claim is a state change like any other: it leaves one audit record
+    (``response_expired``), and the stuck replica's late result adds none."""
+    replica = world.service(engine=engines[0])
+    desk = world.service(engine=engines[1])
+    tid, form = _answered(world, replica)
+
+    def stuck() -> None:
+        world.clock.advance(10 * replica.settings.transaction_ttl_seconds)
+        assert desk.result(tid, None)["outcome"] == "expired"
+        assert desk.result(tid, None)["outcome"] == "expired"  # polled again: no new record
+
+    _while_verifying(replica, stuck)
+    with pytest.raises(Expired):
+        replica.accept(form)
+    records = VerifierRepository(engines[1]).audit_records(tid)
+    assert [r["event"] for r in records] == [
+        "request_created",
+        "request_fetched",
+        "response_expired",
+    ]
+    expired = records[-1]
+    assert expired["purpose"] == PURPOSE
+    assert expired["detail"]["outcome"] == "expired"
+    assert expired["detail"]["deadline_seconds"] == replica.settings.transaction_ttl_seconds
+    assert expired["detail"]["claimed_at"] is not None
+
+
+def test_a_claim_is_not_given_up_without_its_audit_record(engines: tuple[Engine, Engine]) -> None:
+    """The expired outcome and its audit record are one database transaction."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy.exc import StatementError
+
+    from verifier.storage import AuditEntry
+
+    now = datetime(2026, 7, 1, 9, 0, tzinfo=UTC)
+    repo = VerifierRepository(engines[0])
+    repo.add_transaction(
+        transaction_id="t1",
+        state="s1",
+        nonce="n1",
+        purpose=PURPOSE,
+        request={},
+        session_hash=None,
+        created_at=now,
+        expires_at=now + timedelta(minutes=5),
+    )
+    assert repo.claim_response("s1", now) is not None
+    later = now + timedelta(hours=1)
+    expired = {"transaction_id": "t1", "purpose": PURPOSE, "outcome": "expired"}
+    broken = AuditEntry(at=later, event="response_expired", purpose=PURPOSE, detail={"x": {1}})
+    with pytest.raises((StatementError, TypeError)):  # the JSON column refuses a set
+        repo.expire_claim("t1", later, expired, audit=broken)
+    assert repo.transaction("t1").outcome == "processing"
+    assert repo.audit_records("t1") == []
+    entry = AuditEntry(at=later, event="response_expired", purpose=PURPOSE, detail={})
+    assert repo.expire_claim("t1", later, expired, audit=entry)
+    assert not repo.expire_claim("t1", later, expired, audit=entry)  # given up once
+    assert repo.transaction("t1").outcome == "expired"
+    assert [r["event"] for r in repo.audit_records("t1")] == ["response_expired"]
