@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from specs.errors import NotYetValid, Rollback, StaleData
+from specs.errors import NotYetValid, StaleData
 from specs.trustlist.model import TrustList
+from specs.trustlist.rollback import check_not_rolled_back
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,10 +40,4 @@ def check_rollback(
     trust_list: TrustList, digest: str, last_sequence: int | None, last_digest: str | None
 ) -> None:
     """Never accept a lower sequence number, nor a different list under the same number."""
-    if last_sequence is None:
-        return
-    seq = trust_list.sequence_number
-    if seq < last_sequence:
-        raise Rollback(f"trust list {seq} is older than the accepted {last_sequence}")
-    if seq == last_sequence and last_digest is not None and digest != last_digest:
-        raise Rollback(f"trust list {seq} differs from the one accepted under the same number")
+    check_not_rolled_back(trust_list.sequence_number, digest, last_sequence, last_digest)

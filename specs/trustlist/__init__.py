@@ -31,6 +31,7 @@ from specs.trustlist.model import (
     parse_time,
     parse_trust_list,
 )
+from specs.trustlist.rollback import AcceptedTrustList, check_not_rolled_back, next_accepted
 from specs.trustlist.schema import trust_list_schema, validate_schema
 from specs.trustlist.signature import (
     VerifiedTrustList,
@@ -40,6 +41,7 @@ from specs.trustlist.signature import (
 )
 
 __all__ = [
+    "AcceptedTrustList",
     "CardCaEntry",
     "ClaimPath",
     "CredentialPermission",
@@ -65,8 +67,10 @@ __all__ = [
     "check_corporate_number_digits",
     "check_extends",
     "check_list_logged",
+    "check_not_rolled_back",
     "diff_trust_lists",
     "format_time",
+    "next_accepted",
     "parse_time",
     "parse_trust_list",
     "sign_log",
