@@ -8,6 +8,7 @@ the Credential Request, and while another replica is signing or storing the batc
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -122,9 +123,12 @@ def test_revoking_while_the_batch_is_stored_revokes_it(
         thread = threading.Thread(target=revoke)
         revoker.append(thread)
         thread.start()
-        # Let replica 2 run until it waits on a lock replica 1 holds, or is done.
-        with other.repository.engine.connect() as watcher:
-            while thread.is_alive():
+        # Let replica 2 run until it waits on a lock replica 1 holds, or is done. Each poll
+        # is its own transaction: PostgreSQL keeps one pg_stat_activity snapshot per
+        # transaction, so polling inside one would never see replica 2 start waiting.
+        deadline = time.monotonic() + 60
+        while thread.is_alive():
+            with other.repository.engine.connect() as watcher:
                 waiting = watcher.execute(
                     text(
                         "select count(*) from pg_stat_activity"
@@ -132,9 +136,10 @@ def test_revoking_while_the_batch_is_stored_revokes_it(
                         " and query ilike '%issuer_%'"
                     )
                 ).scalar()
-                if waiting:
-                    break
-                thread.join(0.01)
+            if waiting:
+                break
+            assert time.monotonic() < deadline, "replica 2 neither finished nor waited"
+            thread.join(0.01)
 
     event.listen(engine, "before_cursor_execute", revoke_before_insert)
     try:
