@@ -368,15 +368,6 @@ class IssuerRepository:
         with self.engine.begin() as conn:
             _insert_access_token(conn, token, offer_id, expires_at)
 
-    def use_access_token(self, token: str, now: datetime) -> OfferRecord | None:
-        """Consume an access token once and return its offer, or None when unknown/used/expired."""
-        with self.engine.begin() as conn:
-            offer_id = _consume_access_token(conn, token, now)
-            if offer_id is None:
-                return None
-            offer_row = _offer_row(conn, offer_id)
-        return _offer(offer_row) if offer_row is not None else None
-
     # --- nonces ---
 
     def add_nonce(self, nonce: str, expires_at: datetime) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 
 from issuer.database import make_engine
 from issuer.storage import CredentialRecord, IssuerRepository, OfferRecord
-from specs.errors import NotFound
+from specs.errors import NotFound, PolicyViolation
 
 NOW = datetime(2026, 7, 1, 9, 0, tzinfo=UTC)
 
@@ -83,8 +83,10 @@ def test_nonce_and_token_single_use(engine: Engine) -> None:
     repo.add_nonce("n2", NOW)
     assert not repo.consume_nonce("n2", NOW + timedelta(seconds=1))
     repo.add_access_token("t1", "o1", NOW + timedelta(minutes=5))
-    assert repo.use_access_token("t1", NOW) is not None
-    assert repo.use_access_token("t1", NOW) is None
+    # Production consumes an access token only while storing its batch (add_credentials).
+    assert repo.add_credentials([], access_token="t1", now=NOW)
+    with pytest.raises(PolicyViolation):
+        repo.add_credentials([], access_token="t1", now=NOW)
 
 
 def test_status_slot_unique(engine: Engine) -> None:
