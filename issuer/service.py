@@ -710,13 +710,16 @@ class IssuerService:
 
     # --- administration: revoke, suspend, resume, re-issue ---
 
-    def _resolve(self, ident: str) -> tuple[OfferRecord, list[CredentialRecord]]:
+    def _offer_id(self, ident: str) -> str:
         """An id names an offer or one credential instance; both mean the whole batch."""
         try:
-            offer_id = self.repository.credential(ident).offer_id
+            return self.repository.credential(ident).offer_id
         except NotFound:
-            offer_id = ident
-        offer = self.repository.offer(offer_id)
+            return ident
+
+    def _resolve(self, ident: str) -> tuple[OfferRecord, list[CredentialRecord]]:
+        """The offer an id names (see ``_offer_id``) and the credentials it issued."""
+        offer = self.repository.offer(self._offer_id(ident))
         return offer, self.repository.credentials_of_offer(offer.id)
 
     def revoke(self, ident: str) -> StatusChange:
@@ -732,22 +735,24 @@ class IssuerService:
         return StatusChange(offer.id, tuple(ids), STATUS_INVALID, offer_locked=locked)
 
     def suspend(self, ident: str) -> StatusChange:
-        """Suspend every instance of an issued credential (reversible with ``resume``)."""
-        offer, instances = self._resolve(ident)
-        ids = [c.id for c in instances if c.status != STATUS_INVALID]
-        if not ids:
-            raise PolicyViolation(f"offer {offer.id} has no valid issued credential to suspend")
-        self.repository.set_status(ids, STATUS_SUSPENDED)
-        return StatusChange(offer.id, tuple(ids), STATUS_SUSPENDED)
+        """Suspend every instance of a credential, and those its offer issues later.
+
+        SUSPENDED (0x02) is temporary (draft-ietf-oauth-status-list, section "Status Types
+        Values"), so the offer stays usable: a wallet may still redeem it (OpenID4VCI 1.0,
+        sections 6-8) and gets credentials that are suspended until ``resume``. The offer and
+        every credential of it, including a batch stored at the same moment, change in one
+        transaction (``IssuerRepository.suspend``). ``credential_ids`` is empty when nothing
+        is issued yet.
+        """
+        offer_id = self._offer_id(ident)
+        ids = self.repository.suspend(offer_id)
+        return StatusChange(offer_id, tuple(ids), STATUS_SUSPENDED)
 
     def resume(self, ident: str) -> StatusChange:
-        """Lift a suspension: suspended instances become valid again."""
-        offer, instances = self._resolve(ident)
-        ids = [c.id for c in instances if c.status == STATUS_SUSPENDED]
-        if not ids:
-            raise PolicyViolation(f"offer {offer.id} has no suspended credential")
-        self.repository.set_status(ids, STATUS_VALID)
-        return StatusChange(offer.id, tuple(ids), STATUS_VALID)
+        """Lift a suspension: suspended instances become valid, later ones are issued valid."""
+        offer_id = self._offer_id(ident)
+        ids = self.repository.resume(offer_id)
+        return StatusChange(offer_id, tuple(ids), STATUS_VALID)
 
     def reissue(
         self, ident: str, claims: object | None = None, *, by_reference: bool = False

@@ -28,6 +28,7 @@ from sqlalchemy import (
     Table,
     UniqueConstraint,
     delete,
+    false,
     insert,
     or_,
     select,
@@ -36,6 +37,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from specs.errors import NotFound, PolicyViolation
+from specs.status_list import STATUS_INVALID, STATUS_SUSPENDED, STATUS_VALID
 
 metadata = MetaData()
 _CHUNK = 500  # rows per statement of a bulk read or insert
@@ -51,6 +53,9 @@ offers = Table(
     Column("tx_code_hash", String(64), nullable=True),
     Column("tx_code_attempts", Integer, nullable=False, default=0),
     Column("locked", Boolean, nullable=False, default=False),
+    # Suspended by the operator (``IssuerRepository.suspend``): credentials stored while set
+    # are stored suspended. Reversible, unlike ``locked`` (revoked or tx_code attempts spent).
+    Column("suspended", Boolean, nullable=False, default=False, server_default=false()),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("expires_at", DateTime(timezone=True), nullable=False),
     Column("redeemed_at", DateTime(timezone=True), nullable=True),
@@ -122,6 +127,7 @@ class OfferRecord:
     expires_at: datetime
     redeemed_at: datetime | None
     replaces_credential_id: str | None
+    suspended: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +167,7 @@ def _offer(row: Any) -> OfferRecord:
         expires_at=_aware(row.expires_at) or row.expires_at,
         redeemed_at=_aware(row.redeemed_at),
         replaces_credential_id=row.replaces_credential_id,
+        suspended=row.suspended,
     )
 
 
@@ -175,6 +182,7 @@ def _offer_values(row: Mapping[str, Any]) -> dict[str, Any]:
         "tx_code_hash": secret_hash(row["tx_code"]) if row["tx_code"] is not None else None,
         "tx_code_attempts": 0,
         "locked": False,
+        "suspended": False,
         "created_at": row["created_at"],
         "expires_at": row["expires_at"],
         "replaces_credential_id": row.get("replaces_credential_id"),
@@ -221,18 +229,19 @@ def _consume_access_token(conn: Connection, token: str, now: datetime) -> str | 
     return None if row is None else str(row.offer_id)
 
 
-def _lock_unrevoked_offer(conn: Connection, offer_id: str) -> bool:
-    """Take the offer's row lock for this transaction; False when the offer is locked (revoked).
+def _lock_offer(conn: Connection, offer_id: str) -> Any:
+    """Take the offer's row lock for this transaction; return its ``locked`` and ``suspended``
+    (None when there is no such offer).
 
-    A revocation locks the offer row before it sets its credentials' status, so with this
-    lock a batch is either refused (revoked first) or committed before the revocation's
-    status update reads the offer's credentials (PostgreSQL, READ COMMITTED). SQLite holds
-    one writer at a time, and the token UPDATE before this already made us that writer.
+    Revoke, suspend and resume change the offer row before they set its credentials'
+    status, so a batch stored under this lock is either stored after the change (refused,
+    or stored suspended) or committed before the change's status update reads the offer's
+    credentials (PostgreSQL, READ COMMITTED). SQLite holds one writer at a time: the first
+    write of either transaction already made it that writer.
     """
-    row = conn.execute(
-        select(offers.c.locked).where(offers.c.id == offer_id).with_for_update()
+    return conn.execute(
+        select(offers.c.locked, offers.c.suspended).where(offers.c.id == offer_id).with_for_update()
     ).first()
-    return row is not None and not row.locked
 
 
 def _offer_row(conn: Connection, offer_id: str) -> Any:
@@ -438,15 +447,58 @@ class IssuerRepository:
             )
             return [_credential(row) for row in rows]
 
-    def set_status(self, credential_ids: list[str], status: int) -> None:
-        """Set the status value of credential instances."""
-        self._update_credentials(credential_ids, status=status)
+    def suspend(self, offer_id: str) -> list[str]:
+        """Suspend an offer and every credential of it not revoked, in one transaction.
 
-    def _update_credentials(self, credential_ids: list[str], **values: Any) -> None:
+        Credentials the offer issues later (its code redeemed or not) are stored suspended
+        until ``resume`` (``add_credentials``): SUSPENDED (0x02) is temporary
+        (draft-ietf-oauth-status-list, section "Status Types Values"), so the offer stays
+        usable, unlike a revoked one. Returns the ids of the credentials suspended (none when
+        nothing is issued yet); ``PolicyViolation`` when the offer is locked (revoked or its
+        tx_code attempts spent) and has no credential to suspend, ``NotFound`` when there
+        is no offer.
+        """
         with self.engine.begin() as conn:
-            conn.execute(
-                update(credentials).where(credentials.c.id.in_(credential_ids)).values(**values)
+            offer = _lock_offer(conn, offer_id)
+            if offer is None:
+                raise NotFound(f"no offer {offer_id!r}")
+            if not offer.locked:
+                conn.execute(update(offers).where(offers.c.id == offer_id).values(suspended=True))
+            ids = self._set_offer_status(
+                conn, offer_id, STATUS_SUSPENDED, credentials.c.status != STATUS_INVALID
             )
+            if offer.locked and not ids:
+                raise PolicyViolation(f"offer {offer_id} is revoked or locked: nothing to suspend")
+        return ids
+
+    def resume(self, offer_id: str) -> list[str]:
+        """Lift an offer's suspension: its suspended credentials become valid, in one transaction.
+
+        Returns the ids of the credentials made valid; ``PolicyViolation`` when the offer is
+        neither suspended nor has a suspended credential, ``NotFound`` when there is no offer.
+        """
+        with self.engine.begin() as conn:
+            offer = _lock_offer(conn, offer_id)
+            if offer is None:
+                raise NotFound(f"no offer {offer_id!r}")
+            conn.execute(update(offers).where(offers.c.id == offer_id).values(suspended=False))
+            ids = self._set_offer_status(
+                conn, offer_id, STATUS_VALID, credentials.c.status == STATUS_SUSPENDED
+            )
+            if not ids and not offer.suspended:
+                raise PolicyViolation(f"offer {offer_id} has no suspended credential")
+        return ids
+
+    @staticmethod
+    def _set_offer_status(conn: Connection, offer_id: str, status: int, which: Any) -> list[str]:
+        """Set ``status`` on the offer's credentials matching ``which``; return their ids."""
+        rows = conn.execute(
+            update(credentials)
+            .where(credentials.c.offer_id == offer_id, which)
+            .values(status=status)
+            .returning(credentials.c.id)
+        )
+        return sorted(row.id for row in rows)
 
     def revoke(
         self,
@@ -470,8 +522,11 @@ class IssuerRepository:
         with self.engine.begin() as conn:
             locked = False
             if lock:
+                # A revoked offer is no longer suspended: ``resume`` has nothing to lift.
                 result = conn.execute(
-                    update(offers).where(offers.c.id == offer_id).values(locked=True)
+                    update(offers)
+                    .where(offers.c.id == offer_id)
+                    .values(locked=True, suspended=False)
                 )
                 locked = result.rowcount == 1
             changes: dict[str, Any] = {"status": status}
@@ -590,19 +645,30 @@ class IssuerRepository:
 
         With ``access_token`` the token is consumed in the SAME transaction (one commit per
         batch): ``PolicyViolation`` when it is unknown, used, expired or of another offer,
-        and then nothing is stored; on a taken slot the token stays unused for a retry.
+        or when the offer is locked (revoked), and then nothing is stored; on a taken slot
+        the token stays unused for a retry. The credentials of a suspended offer are stored
+        suspended (``suspend``); the offer row lock orders this against revoke, suspend and
+        resume.
         """
         rows = [_credential_values(r) for r in records]
         try:
             with self.engine.begin() as conn:
+                offer_ids = {r.offer_id for r in records}
                 if access_token is not None:
                     if now is None:
                         raise ValueError("consuming an access token needs 'now'")
-                    offer_id = _consume_access_token(conn, access_token, now)
-                    if offer_id is None or any(r.offer_id != offer_id for r in records):
+                    granted = _consume_access_token(conn, access_token, now)
+                    if granted is None or offer_ids - {granted}:
                         raise PolicyViolation("the credentials of this offer were already issued")
-                    if not _lock_unrevoked_offer(conn, offer_id):
+                    offer_ids = {granted}
+                for offer_id in sorted(offer_ids):
+                    offer = _lock_offer(conn, offer_id)
+                    if access_token is not None and (offer is None or offer.locked):
                         raise PolicyViolation("the offer was revoked; nothing is issued")
+                    if offer is not None and offer.suspended:
+                        for row in rows:
+                            if row["offer_id"] == offer_id:
+                                row["status"] = STATUS_SUSPENDED
                 if rows:
                     conn.execute(insert(credentials), rows)
         except IntegrityError:

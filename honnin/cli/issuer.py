@@ -229,8 +229,8 @@ def _status_command(action: str, doc: str) -> None:
 
 
 _status_command("revoke", "Revoke a credential (all its batch instances) in the status list.")
-_status_command("suspend", "Suspend a credential (reversible with `resume`).")
-_status_command("resume", "Lift the suspension of a credential.")
+_status_command("suspend", "Suspend a credential, and what its offer issues later, until `resume`.")
+_status_command("resume", "Lift the suspension of a credential (and of its offer).")
 
 
 @app.command()

@@ -96,7 +96,7 @@ def test_init_offer_contract_revoke_reissue(tmp_path: Path) -> None:
     assert revoke.exit_code == 0, revoke.output
     assert json.loads(revoke.stdout)["offer_locked"] is True
     suspend = runner.invoke(app, ["issuer", "suspend", "--config", str(config), offer_id])
-    assert suspend.exit_code == 1  # nothing issued to suspend
+    assert suspend.exit_code == 1  # revoked before anything was issued: nothing to suspend
     reissue = runner.invoke(app, ["issuer", "reissue", "--config", str(config), offer_id, "--json"])
     assert reissue.exit_code == 0, reissue.output
     new = json.loads(reissue.stdout)

@@ -230,10 +230,15 @@ async def test_admin_api_validation_errors(client: httpx.AsyncClient) -> None:
     missing = await client.post(f"{ISSUER_URL}/admin/credentials/nope/revoke", headers=ADMIN)
     assert missing.status_code == 404
     offer = await new_offer(client)
-    not_issued = await client.post(
+    not_suspended = await client.post(
+        f"{ISSUER_URL}/admin/credentials/{offer['offer_id']}/resume", headers=ADMIN
+    )
+    assert not_suspended.status_code == 409
+    await client.post(f"{ISSUER_URL}/admin/credentials/{offer['offer_id']}/revoke", headers=ADMIN)
+    revoked = await client.post(
         f"{ISSUER_URL}/admin/credentials/{offer['offer_id']}/suspend", headers=ADMIN
     )
-    assert not_issued.status_code == 409
+    assert revoked.status_code == 409
 
 
 async def test_idempotent_admin_offer(client: httpx.AsyncClient) -> None:

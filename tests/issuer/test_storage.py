@@ -97,8 +97,8 @@ def test_status_slot_unique(engine: Engine) -> None:
     assert not repo.add_credential(
         CredentialRecord("c2", "o1", "cfg", "L1", 7, 0, "t", None, None, NOW, None)
     )
-    repo.set_status(["c1"], 1)
-    assert repo.statuses("L1") == {7: 1}
+    assert repo.suspend("o1") == ["c1"]
+    assert repo.statuses("L1") == {7: 2}
     assert repo.used_status_indices("L1") == {7}
     assert repo.record_notification("n1", "credential_accepted")
     assert not repo.record_notification("n-unknown", "credential_accepted")
