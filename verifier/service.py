@@ -216,7 +216,9 @@ class VerifierService:
             raise MalformedInput(
                 "verifier.toml has no trust_list_anchor (the trust-list operator's certificate)"
             )
-        self.trust = TrustListSource(read, load_anchors(anchor), deps.clock)
+        self.trust = TrustListSource(
+            read, load_anchors(anchor), deps.clock, accepted=self.repository
+        )
         self.status_lists = StatusListCache(
             self.http,
             deps.clock,

@@ -1,4 +1,5 @@
-"""The verifier's records: presentation transactions, results and the audit log.
+"""The verifier's records: presentation transactions, results, the audit log, and the
+newest trust list accepted (so a restart never goes back to an older list).
 
 A transaction accepts exactly one response: the response endpoint claims it with one
 conditional UPDATE, so replicas sharing PostgreSQL never both accept a response.
@@ -13,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Column,
     Connection,
     DateTime,
@@ -26,8 +28,10 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.exc import IntegrityError
 
 from specs.errors import NotFound
+from specs.trustlist import AcceptedTrustList
 
 # A transaction's outcome while no result is stored: waiting for the wallet, or a response
 # claimed and being verified. Anything else is final.
@@ -66,6 +70,18 @@ audit_log = Table(
     Column("purpose", String(128), nullable=False),
     Column("detail", JSON, nullable=False),
 )
+
+# One row (id 1): the newest trust list this deployment accepted, shared by its replicas.
+trust_list_accepted = Table(
+    "verifier_trust_list_accepted",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    # TS 119 602 6.3.2 allows up to 2**53 - 1 (the schema's bound): more than 32 bits.
+    Column("sequence_number", BigInteger, nullable=False),
+    Column("digest", String(64), nullable=False),
+    Column("accepted_at", DateTime(timezone=True), nullable=False),
+)
+_TRUST_LIST_ROW = 1
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -330,3 +346,47 @@ class VerifierRepository:
             )
             conn.execute(delete(audit_log).where(audit_log.c.at < older_than))
         return int(removed.rowcount)
+
+    def accepted_trust_list(self) -> AcceptedTrustList | None:
+        """Return the newest trust list accepted (sequence number, token digest), if any."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(trust_list_accepted).where(trust_list_accepted.c.id == _TRUST_LIST_ROW)
+            ).first()
+        if row is None:
+            return None
+        return AcceptedTrustList(int(row.sequence_number), row.digest)
+
+    def replace_accepted_trust_list(
+        self, expected: AcceptedTrustList | None, new: AcceptedTrustList, at: datetime
+    ) -> bool:
+        """Store ``new`` as the accepted trust list if the stored one is still ``expected``.
+
+        One conditional write (compare and swap): False, with nothing written, when another
+        replica or process stored a different one since ``expected`` was read.
+        """
+        values = {
+            "sequence_number": new.sequence_number,
+            "digest": new.digest,
+            "accepted_at": at,
+        }
+        with self.engine.begin() as conn:
+            if expected is None:
+                try:
+                    with conn.begin_nested():
+                        conn.execute(
+                            insert(trust_list_accepted).values(id=_TRUST_LIST_ROW, **values)
+                        )
+                except IntegrityError:
+                    return False
+                return True
+            replaced = conn.execute(
+                update(trust_list_accepted)
+                .where(
+                    trust_list_accepted.c.id == _TRUST_LIST_ROW,
+                    trust_list_accepted.c.sequence_number == expected.sequence_number,
+                    trust_list_accepted.c.digest == expected.digest,
+                )
+                .values(**values)
+            )
+        return replaced.rowcount == 1

@@ -2,6 +2,8 @@
 
 Only ``trustlist.evaluation`` may be imported from the trust-list role, so loading is
 done here over ``specs.trustlist.verify_trust_list`` with the pinned operator anchors.
+A list older than the newest one accepted is refused (``specs.trustlist.rollback``); the
+newest accepted is kept in the verifier database, so a restart does not forget it.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Protocol
 
 import httpx
 from cryptography import x509
@@ -17,7 +20,7 @@ from cryptography import x509
 from specs.errors import HonninError, MalformedInput, StaleData
 from specs.keys.x509 import load_pem_certificates
 from specs.ports import Clock
-from specs.trustlist import TrustList, verify_trust_list
+from specs.trustlist import AcceptedTrustList, TrustList, next_accepted, verify_trust_list
 
 # A fetched list is re-read after this long even if it has not changed on disk.
 RELOAD_SECONDS = 300
@@ -61,8 +64,52 @@ def load_anchors(path: Path) -> list[x509.Certificate]:
         raise MalformedInput(f"cannot read the trust-list anchor {path}: {exc}") from exc
 
 
+class AcceptedTrustListStore(Protocol):
+    """Where the newest accepted trust list is remembered (``VerifierRepository`` in service)."""
+
+    def accepted_trust_list(self) -> AcceptedTrustList | None:
+        """Return the newest list accepted so far, if any."""
+        ...
+
+    def replace_accepted_trust_list(
+        self, expected: AcceptedTrustList | None, new: AcceptedTrustList, at: datetime
+    ) -> bool:
+        """Store ``new`` if ``expected`` is still what is stored; False otherwise."""
+        ...
+
+
+class InMemoryAcceptedTrustListStore:
+    """The newest accepted list kept in memory only (tests, a source without a database)."""
+
+    def __init__(self, accepted: AcceptedTrustList | None = None) -> None:
+        self.accepted = accepted
+
+    def accepted_trust_list(self) -> AcceptedTrustList | None:
+        """Return the newest list accepted so far, if any."""
+        return self.accepted
+
+    def replace_accepted_trust_list(
+        self, expected: AcceptedTrustList | None, new: AcceptedTrustList, at: datetime
+    ) -> bool:
+        """Store ``new`` if ``expected`` is still what is stored; False otherwise."""
+        if self.accepted != expected:
+            return False
+        self.accepted = new
+        return True
+
+
 class TrustListSource:
-    """The current verified trust list; re-read periodically, never older than its next update."""
+    """The current verified trust list; re-read periodically, never older than its next update.
+
+    A re-read list numbered below the newest one accepted, or a different list under the
+    same number, is refused with ``Rollback`` (a mirror or attacker replaying a validly signed
+    older list, e.g. from before an issuer was withdrawn); the last good list is served
+    meanwhile while it is fresh, as on any other failed reload. The newest accepted list is
+    kept in ``accepted`` (the verifier database in ``VerifierService``), so a restart refuses
+    an older list too. There is no override: the operator must keep sequence numbers
+    increasing with every list it publishes (ETSI TS 119 612 5.3.2, TS 119 602 6.3.2); a
+    list republished under a reset number is refused until its number passes the old one.
+    """
 
     def __init__(
         self,
@@ -71,11 +118,13 @@ class TrustListSource:
         clock: Clock,
         *,
         reload_seconds: int = RELOAD_SECONDS,
+        accepted: AcceptedTrustListStore | None = None,
     ) -> None:
         self._read = read
         self._anchors = list(anchors)
         self._clock = clock
         self._reload = timedelta(seconds=reload_seconds)
+        self._accepted = accepted or InMemoryAcceptedTrustListStore()
         self._lock = threading.Lock()
         self._token: str | None = None
         self._list: TrustList | None = None
@@ -94,7 +143,9 @@ class TrustListSource:
                 try:
                     token = self._read().strip()
                     if token != self._token or self._list is None:
-                        self._list = verify_trust_list(token, self._anchors, now).trust_list
+                        verified = verify_trust_list(token, self._anchors, now)
+                        self._remember(verified.trust_list.sequence_number, verified.digest, now)
+                        self._list = verified.trust_list
                         self._token = token
                     self._loaded_at = now
                 except HonninError:
@@ -108,6 +159,15 @@ class TrustListSource:
                 )
             return self._list
 
+    def _remember(self, sequence_number: int, digest: str, now: datetime) -> None:
+        # Compare and swap against the stored list: another replica may accept a newer list
+        # between our read and our write; then the rule is checked again against that one.
+        while True:
+            last = self._accepted.accepted_trust_list()
+            new = next_accepted(sequence_number, digest, last)
+            if new == last or self._accepted.replace_accepted_trust_list(last, new, now):
+                return
+
     def refresh(self) -> None:
         """Force the next ``current`` call to re-read the list."""
         with self._lock:
@@ -115,4 +175,10 @@ class TrustListSource:
             self._token = None
 
 
-__all__ = ["TrustListSource", "load_anchors", "trust_list_reader"]
+__all__ = [
+    "AcceptedTrustListStore",
+    "InMemoryAcceptedTrustListStore",
+    "TrustListSource",
+    "load_anchors",
+    "trust_list_reader",
+]

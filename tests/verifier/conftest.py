@@ -154,6 +154,9 @@ class World:
     registered_claims: list[list[str]] | None = None
     next_update: datetime = NOW + timedelta(days=29)
     sample: SampleData = field(default_factory=lambda: SampleData(seed=7))
+    # The number of the list last published: each publish takes the next one, as an
+    # operator must (the verifier refuses an older list or another one under the same number).
+    sequence_number: int = 0
 
     def document(self) -> dict[str, Any]:
         granted = (c.STATUS_GRANTED, T0)
@@ -203,7 +206,7 @@ class World:
         return {
             c.LIST_AND_SCHEME_INFORMATION: {
                 c.VERSION: c.LOTE_VERSION_IDENTIFIER,
-                c.SEQUENCE_NUMBER: 1,
+                c.SEQUENCE_NUMBER: max(self.sequence_number, 1),
                 c.TYPE: c.LOTE_TYPE,
                 c.OPERATOR_NAME: {"ja": "本人トラストリスト運営者", "en": "honnin operator"},
                 c.TERRITORY: "JP",
@@ -219,7 +222,9 @@ class World:
         }
 
     def publish(self) -> None:
-        """Sign the trust list and write it where the verifier reads it."""
+        """Sign the trust list under the next sequence number and write it where the verifier
+        reads it."""
+        self.sequence_number += 1
         token = sign_trust_list(self.document(), self.operator, [self.operator_cert])
         self.trust_list_path.write_text(token + "\n", encoding="ascii")
 
