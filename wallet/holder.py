@@ -21,12 +21,13 @@ from cryptography import x509
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticValidationError
 
-from specs.errors import MalformedInput, NotFound
+from specs.errors import MalformedInput, NotFound, Rollback
 from specs.keys.x509 import load_pem_certificates
 from specs.ports import Clock, Random, Signer
 from specs.pseudonyms import PseudonymSecret, recover_pseudonym_secret
 from specs.trustlist.model import TrustList
-from specs.trustlist.signature import verify_trust_list
+from specs.trustlist.rollback import next_accepted
+from specs.trustlist.signature import VerifiedTrustList, verify_trust_list
 from wallet.card.keystore import PresentationKeyStore
 from wallet.constants import KEYS_FILE, LANGUAGES, PROFILE_FILE, STORE_FILE
 from wallet.store import WalletStore
@@ -191,7 +192,14 @@ class Wallet:
     # --- trust list ---
 
     def trust_list(self) -> TrustList:
-        """The configured trust list, its operator signature verified now."""
+        """The configured trust list, its operator signature verified now, never older than
+        the newest list this wallet accepted before (``Rollback``).
+
+        The newest accepted list (sequence number, token digest) is kept sealed in the store;
+        a file numbered below it, or a different list under the same number, is refused
+        (ETSI TS 119 612 5.3.2, TS 119 602 6.3.2: the operator increments the number with
+        every list), e.g. an old copy put back after an issuer was withdrawn.
+        """
         if not self.profile.trust_list or not self.profile.trust_list_anchor:
             raise NotFound(
                 "this wallet has no trust list; set one with "
@@ -201,7 +209,28 @@ class Wallet:
         if token_path.stat().st_size > MAX_TRUST_LIST_FILE_BYTES:
             raise MalformedInput(f"{token_path} is too large for a trust list")
         anchors = load_pem_certificates(Path(self.profile.trust_list_anchor).read_bytes())
-        return trust_list_from_token(token_path.read_text(encoding="ascii"), anchors, self.clock)
+        verified = verify_trust_list(
+            token_path.read_text(encoding="ascii"), anchors, self.clock.now()
+        )
+        self._remember_trust_list(verified, token_path)
+        return verified.trust_list
+
+    def _remember_trust_list(self, verified: VerifiedTrustList, path: Path) -> None:
+        # Compare and swap: the web page and the CLI may both accept a list at once.
+        sequence_number = verified.trust_list.sequence_number
+        while True:
+            last = self.store.accepted_trust_list()
+            try:
+                new = next_accepted(sequence_number, verified.digest, last)
+            except Rollback as exc:
+                where = ", ".join(verified.trust_list.scheme.distribution_points)
+                raise Rollback(
+                    f"{exc}: {path} is not the current trust list. Get the current list from "
+                    f"the trust-list operator ({where or 'its distribution point'}) and save "
+                    f"it as {path}."
+                ) from exc
+            if new == last or self.store.replace_accepted_trust_list(last, new):
+                return
 
     def configured_trust_list(self) -> TrustList | None:
         """The trust list as ``trust_list`` gives it, or None when none is configured."""
@@ -211,7 +240,10 @@ class Wallet:
 
 
 def trust_list_from_token(token: str, anchors: list[x509.Certificate], clock: Clock) -> TrustList:
-    """Verify a signed trust list against the operator anchors at the clock's time."""
+    """Verify a signed trust list against the operator anchors at the clock's time.
+
+    No rollback check here: ``Wallet.trust_list`` compares with the list accepted before.
+    """
     return verify_trust_list(token, anchors, clock.now()).trust_list
 
 

@@ -1,5 +1,6 @@
-"""The wallet's encrypted store: credentials, their instances, consent rules, pseudonym epochs
-and the hash-chained disclosure log (情報提供等記録 for the wallet).
+"""The wallet's encrypted store: credentials, their instances, consent rules, pseudonym epochs,
+the hash-chained disclosure log (情報提供等記録 for the wallet) and the newest trust list
+accepted.
 
 SQLite (WAL, one transaction per change), every record sealed with AES-256-GCM
 (``wallet.sealing``). Lookups by verifier use an HMAC tag under the store key, so the file
@@ -38,6 +39,7 @@ from sqlalchemy.exc import IntegrityError
 from specs.encoding import dump_json_compact
 from specs.errors import InvalidSignature, MalformedInput, NotFound
 from specs.ports import Clock, Random
+from specs.trustlist import AcceptedTrustList
 from wallet.database import make_engine, migrate
 from wallet.sealing import RecordSealer, ScryptParams, derive_store_key, passphrase_check
 
@@ -93,6 +95,7 @@ disclosure_log = Table(
 )
 
 GENESIS_HASH = "0" * 64
+_TRUST_LIST_ACCEPTED = "trust_list_accepted"
 _DELIVERY_PREFIX = "delivery:"
 RULE_DECISIONS = frozenset({"ask", "remember", "deny"})
 
@@ -260,6 +263,55 @@ class WalletStore:
         if value is None:
             raise NotFound(f"the wallet holds no {name}")
         return self._sealer.open("meta", row, value)
+
+    # --- the newest trust list accepted (sealed, so a changed record fails to open) ---
+
+    def accepted_trust_list(self) -> AcceptedTrustList | None:
+        """The newest trust list this wallet accepted (sequence number, token digest), if any."""
+        with self._engine.connect() as conn:
+            value = conn.execute(
+                select(meta.c.value).where(meta.c.name == _TRUST_LIST_ACCEPTED)
+            ).scalar()
+        return self._open_accepted(value)
+
+    def replace_accepted_trust_list(
+        self, expected: AcceptedTrustList | None, new: AcceptedTrustList
+    ) -> bool:
+        """Store ``new`` as the accepted trust list if the stored one is still ``expected``.
+
+        One conditional write: False, with nothing written, when another process on this
+        store (the web page, the CLI) stored a different one since ``expected`` was read.
+        """
+        body = dump_json_compact(
+            {"sequence_number": new.sequence_number, "digest": new.digest}
+        ).encode("utf-8")
+        sealed = self._sealer.seal("meta", _TRUST_LIST_ACCEPTED, body)
+        with self._engine.begin() as conn:
+            stored = conn.execute(
+                select(meta.c.value).where(meta.c.name == _TRUST_LIST_ACCEPTED)
+            ).scalar()
+            if self._open_accepted(stored) != expected:
+                return False
+            if stored is None:
+                try:
+                    with conn.begin_nested():
+                        conn.execute(insert(meta).values(name=_TRUST_LIST_ACCEPTED, value=sealed))
+                except IntegrityError:
+                    return False
+                return True
+            # The sealed bytes read above (fresh nonce per seal) identify that one write.
+            replaced = conn.execute(
+                update(meta)
+                .where(meta.c.name == _TRUST_LIST_ACCEPTED, meta.c.value == stored)
+                .values(value=sealed)
+            )
+        return replaced.rowcount == 1
+
+    def _open_accepted(self, sealed: bytes | None) -> AcceptedTrustList | None:
+        if sealed is None:
+            return None
+        record = json.loads(self._sealer.open("meta", _TRUST_LIST_ACCEPTED, sealed))
+        return AcceptedTrustList(int(record["sequence_number"]), str(record["digest"]))
 
     # --- credentials and instances ---
 

@@ -1,0 +1,146 @@
+"""The wallet never goes back to an older trust list (ETSI TS 119 612 5.3.2, TS 119 602 6.3.2).
+
+The wallet re-verifies its configured trust-list file each time it uses it. An older copy
+put back in its place (validly signed, its next update not passed), or another list under
+the number already accepted, is refused with ``Rollback``, also after the wallet is
+reopened, and the message says to get the current list from the operator.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+
+from specs.errors import InvalidSignature, Rollback
+from specs.ports import FixedClock, SeededRandom
+from specs.trustlist import AcceptedTrustList, sign_trust_list, token_digest
+from specs.trustlist import constants as c
+from wallet.holder import Wallet
+from wallet.store import meta
+
+from .conftest import PASSPHRASE, Pki, new_wallet, trust_document
+
+
+def signed_list(pki: Pki, sequence_number: int, *, name_en: str = "A Corporation") -> str:
+    """The test trust list under ``sequence_number`` (``name_en`` changes its content)."""
+    document = trust_document(pki)
+    document[c.LIST_AND_SCHEME_INFORMATION][c.SEQUENCE_NUMBER] = sequence_number
+    document[c.ISSUERS][0][c.LEGAL_NAME]["en"] = name_en
+    return sign_trust_list(document, pki.operator, [pki.operator_cert])
+
+
+@pytest.fixture
+def wallet(
+    tmp_path: Path, clock: FixedClock, trust_files: tuple[Path, Path]
+) -> tuple[Wallet, Path]:
+    """A new wallet and its trust-list file."""
+    return new_wallet(tmp_path / "home", clock, trust_files), trust_files[0]
+
+
+def test_an_older_list_file_is_refused_also_after_reopening(
+    wallet: tuple[Wallet, Path], pki: Pki, clock: FixedClock
+) -> None:
+    holder, path = wallet
+    new = signed_list(pki, 2)
+    path.write_text(new, encoding="ascii")
+    assert holder.trust_list().sequence_number == 2
+    path.write_text(signed_list(pki, 1), encoding="ascii")
+    with pytest.raises(Rollback) as refused:
+        holder.trust_list()
+    message = str(refused.value)
+    assert "older than the accepted 2" in message
+    assert "Get the current list from the trust-list operator" in message
+    assert "https://trust.example.jp/trustlist.jws" in message
+    assert str(path) in message
+    holder.close()
+    reopened = Wallet.open(holder.home, PASSPHRASE, clock=clock, random=SeededRandom("r"))
+    try:
+        with pytest.raises(Rollback, match="older than the accepted 2"):
+            reopened.trust_list()
+        assert reopened.store.accepted_trust_list() == AcceptedTrustList(2, token_digest(new))
+    finally:
+        reopened.close()
+
+
+def test_another_list_under_the_same_number_is_refused(
+    wallet: tuple[Wallet, Path], pki: Pki
+) -> None:
+    holder, path = wallet
+    try:
+        path.write_text(signed_list(pki, 2), encoding="ascii")
+        holder.trust_list()
+        path.write_text(signed_list(pki, 2, name_en="A Corp. (renamed)"), encoding="ascii")
+        with pytest.raises(Rollback, match="differs from the one accepted under the same number"):
+            holder.trust_list()
+    finally:
+        holder.close()
+
+
+def test_the_same_list_again_and_a_newer_one_are_accepted(
+    wallet: tuple[Wallet, Path], pki: Pki
+) -> None:
+    holder, path = wallet
+    try:
+        first = holder.trust_list()  # the fixture's list 1
+        assert holder.trust_list() == first
+        newer = signed_list(pki, 5)
+        path.write_text(newer, encoding="ascii")
+        assert holder.trust_list().sequence_number == 5
+        assert holder.store.accepted_trust_list() == AcceptedTrustList(5, token_digest(newer))
+    finally:
+        holder.close()
+
+
+def test_a_changed_record_of_the_accepted_list_does_not_open(
+    wallet: tuple[Wallet, Path], pki: Pki
+) -> None:
+    """The record is sealed: rewriting it in the file (to lower the number) is detected."""
+    holder, _path = wallet
+    try:
+        holder.trust_list()
+        engine = holder.store._engine
+        with engine.begin() as conn:
+            conn.execute(
+                meta.update()
+                .where(meta.c.name == "trust_list_accepted")
+                .values(value=b"\x01" + b"\x00" * 60)
+            )
+        with pytest.raises(InvalidSignature):
+            holder.trust_list()
+    finally:
+        holder.close()
+
+
+def test_two_processes_never_lower_the_accepted_list(
+    tmp_path: Path, pki: Pki, clock: FixedClock, trust_files: tuple[Path, Path]
+) -> None:
+    """The web page accepts list 3 between the CLI's check of list 2 and its write."""
+    cli = new_wallet(tmp_path / "home", clock, trust_files)
+    page = Wallet.open(cli.home, PASSPHRASE, clock=clock, random=SeededRandom("page"))
+    page_list = tmp_path / "page-list.jws"
+    list_3 = signed_list(pki, 3)
+    page_list.write_text(list_3, encoding="ascii")
+    page.update_profile(trust_list=str(page_list))
+    try:
+        cli.trust_list()  # list 1 accepted
+        trust_files[0].write_text(signed_list(pki, 2), encoding="ascii")
+        done: list[int] = []
+
+        def page_first(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+            if not done and statement.lstrip().upper().startswith("UPDATE WALLET_META"):
+                done.append(page.trust_list().sequence_number)
+
+        event.listen(cli.store._engine, "before_cursor_execute", page_first)
+        try:
+            with pytest.raises(Rollback, match="older than the accepted 3"):
+                cli.trust_list()
+        finally:
+            event.remove(cli.store._engine, "before_cursor_execute", page_first)
+        assert done == [3]
+        assert cli.store.accepted_trust_list() == AcceptedTrustList(3, token_digest(list_3))
+    finally:
+        cli.close()
+        page.close()
