@@ -24,6 +24,9 @@ from specs.trustlist import AcceptedTrustList, TrustList, next_accepted, verify_
 
 # A fetched list is re-read after this long even if it has not changed on disk.
 RELOAD_SECONDS = 300
+# After a failed reload the last good list is served and the source is tried again only
+# after this long: a broken or hostile source must not cost every verification a fetch.
+RETRY_SECONDS = 30
 MAX_TRUST_LIST_BYTES = 4 * 1024 * 1024
 
 
@@ -62,6 +65,9 @@ def load_anchors(path: Path) -> list[x509.Certificate]:
         return load_pem_certificates(path.read_bytes())
     except OSError as exc:
         raise MalformedInput(f"cannot read the trust-list anchor {path}: {exc}") from exc
+
+
+_RETRY = timedelta(seconds=RETRY_SECONDS)
 
 
 class AcceptedTrustListStore(Protocol):
@@ -129,6 +135,7 @@ class TrustListSource:
         self._token: str | None = None
         self._list: TrustList | None = None
         self._loaded_at: datetime | None = None
+        self._failed_at: datetime | None = None
 
     def current(self) -> TrustList:
         """Return the verified list, reloading it when due; keep the last good one on failure."""
@@ -137,7 +144,10 @@ class TrustListSource:
             due = (
                 self._loaded_at is None
                 or self._list is None
-                or now - self._loaded_at >= self._reload
+                or (
+                    now - self._loaded_at >= self._reload
+                    and (self._failed_at is None or now - self._failed_at >= _RETRY)
+                )
             )
             if due:
                 try:
@@ -148,9 +158,11 @@ class TrustListSource:
                         self._list = verified.trust_list
                         self._token = token
                     self._loaded_at = now
+                    self._failed_at = None
                 except HonninError:
                     if self._list is None:
                         raise
+                    self._failed_at = now
             assert self._list is not None
             if now > self._list.scheme.next_update:
                 raise StaleData(
