@@ -195,6 +195,13 @@ def _person_name(claims: Any) -> str:
     return name if isinstance(name, str) else ""
 
 
+# What a status change also means for credentials the offer has not issued yet.
+_LATER = {
+    "suspend": "; what the offer issues later is suspended too, until `resume`",
+    "resume": "; what the offer issues later is valid",
+}
+
+
 def _status_command(action: str, doc: str) -> None:
     def command(
         credential_id: Annotated[
@@ -222,6 +229,7 @@ def _status_command(action: str, doc: str) -> None:
                 f"[green]{action}[/]: offer {change.offer_id}, "
                 f"{len(change.credential_ids)} credential(s)"
                 + (", offer locked" if change.offer_locked else "")
+                + _LATER.get(action, "")
             )
 
     command.__doc__ = doc

@@ -233,3 +233,26 @@ def test_offer_in_another_format(
     unknown = runner.invoke(app, [*base, "--format", "jwt_vc_json"])
     assert unknown.exit_code == 1
     assert json.loads(unknown.stdout)["error"]["code"] == "unsupported"
+
+
+def test_suspend_before_issuance_says_what_it_means_for_later_credentials(tmp_path: Path) -> None:
+    config = _init(tmp_path)
+    claims_file = tmp_path / "claims.json"
+    claims_file.write_text(json.dumps(_claims(), ensure_ascii=False), encoding="utf-8")
+    offer = runner.invoke(
+        app,
+        [
+            "issuer", "offer", "--config", str(config), "--type", "withholding-slip",
+            "--data", str(claims_file), "--json",
+        ],
+    )  # fmt: skip
+    assert offer.exit_code == 0, offer.output
+    offer_id = offer.stderr.split("offer id:")[1].strip()
+    wide = {"COLUMNS": "200"}
+    suspend = runner.invoke(app, ["issuer", "suspend", "--config", str(config), offer_id], env=wide)
+    assert suspend.exit_code == 0, suspend.output
+    assert "0 credential(s)" in suspend.stdout
+    assert "what the offer issues later is suspended too, until `resume`" in suspend.stdout
+    resume = runner.invoke(app, ["issuer", "resume", "--config", str(config), offer_id], env=wide)
+    assert resume.exit_code == 0, resume.output
+    assert "what the offer issues later is valid" in resume.stdout
