@@ -123,7 +123,10 @@ class ServiceGroup:
                 except httpx.TransportError:
                     pass
                 else:
-                    return  # any HTTP answer means the server is listening
+                    # An HTTP answer means a server listens there; it must be ours (another
+                    # program may have taken the port we chose before our service bound it).
+                    if _listens(service.process.pid, service.url) is not False:
+                        return
                 if time.monotonic() > deadline:
                     raise DemoError(
                         f"{service.name} did not answer {service.url} within {timeout:.0f} s:\n"
@@ -143,6 +146,24 @@ class ServiceGroup:
         for service in reversed(self.services):
             _stop(service.process)
         self.services.clear()
+
+
+def _listens(pid: int, url: str) -> bool | None:
+    """Whether process ``pid`` holds a listening TCP socket on ``url``'s port (Linux /proc);
+    None where /proc cannot tell."""
+    port = httpx.URL(url).port
+    inodes: set[str] = set()
+    try:
+        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+            for line in Path(table).read_text().splitlines()[1:]:
+                fields = line.split()
+                # local address "ADDR:PORT" in hex; state 0A is LISTEN
+                if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "0A":
+                    inodes.add(fields[9])
+        sockets = {os.readlink(fd) for fd in Path(f"/proc/{pid}/fd").iterdir()}
+    except (OSError, ValueError, IndexError):
+        return None
+    return any(f"socket:[{inode}]" in sockets for inode in inodes)
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:

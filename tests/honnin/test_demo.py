@@ -80,6 +80,15 @@ def test_service_that_exits_early_is_reported_with_its_output(tmp_path: Path) ->
     assert info.value.hint is not None
 
 
+def test_a_port_answered_by_another_program_is_not_taken_for_ours(tmp_path: Path) -> None:
+    """Someone else listens on the chosen port; ours cannot bind and exits: that is an error."""
+    port = free_port()
+    with ServiceGroup(tmp_path / "other") as other:
+        other.start("other", _http_server(port), ready_url=f"http://127.0.0.1:{port}/")
+        with ServiceGroup(tmp_path / "ours") as ours, pytest.raises(DemoError, match="exited"):
+            ours.start("ours", _http_server(port), ready_url=f"http://127.0.0.1:{port}/")
+
+
 def test_service_that_never_answers_times_out_and_is_stopped(tmp_path: Path) -> None:
     argv = [sys.executable, "-c", "import time; time.sleep(60)"]
     with ServiceGroup(tmp_path) as group:
