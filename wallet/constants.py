@@ -22,6 +22,11 @@ OUTCOME_REFUSED = "refused"
 # Credential statuses in the store.
 STATUS_VALID = "valid"
 STATUS_SUPERSEDED = "superseded"
+# What the issuer's status list last said (``honnin wallet status``); never offered.
+STATUS_SUSPENDED = "suspended"
+STATUS_REVOKED = "revoked"
+# Fetching one status list: at most this long (the body size is bounded by ``Limits``).
+STATUS_LIST_TIMEOUT_SECONDS = 10.0
 
 # The KB-JWT claim carrying the verifier's pairwise pseudonym (house decision; RFC 9901
 # section 4.3 allows additional KB-JWT claims).

@@ -23,7 +23,7 @@ from cryptography import x509
 
 from specs.credentials import credential_type_by_vct
 from specs.credentials.mdoc import credential_type_by_doctype
-from specs.dcql import Candidate, CredentialQuery, match_query
+from specs.dcql import Candidate, CredentialQuery, DcqlQuery, match_query
 from specs.errors import (
     ClaimPath,
     HonninError,
@@ -62,8 +62,11 @@ from wallet.constants import (
     OUTCOME_DISCLOSED,
     OUTCOME_REFUSED,
     REFILL_THRESHOLD,
+    STATUS_REVOKED,
+    STATUS_SUSPENDED,
     STATUS_VALID,
 )
+from wallet.credential_status import unavailable_reason
 from wallet.holder import Wallet
 from wallet.mdoc_presentation import (
     FORMAT_MSO_MDOC,
@@ -232,6 +235,42 @@ def _refused_by_policy(
     return refused
 
 
+def _candidate(credential: StoredCredential) -> Candidate:
+    if credential.format == FORMAT_MSO_MDOC:
+        return mdoc_candidate(credential)
+    if credential.format == FORMAT_LDP_VC:
+        return ldp_candidate(credential)
+    return Candidate(
+        id=credential.id, format=credential.format, claims=credential.claims, vcts=(credential.vct,)
+    )
+
+
+def _not_offered(
+    query: DcqlQuery, held: Sequence[StoredCredential], unsatisfied: Sequence[str], language: str
+) -> str:
+    """Why held credentials that would answer the unmet queries are not offered ("" if none)."""
+    withheld = {c.id: c for c in held if c.status in (STATUS_REVOKED, STATUS_SUSPENDED)}
+    if not withheld:
+        return ""
+    matches = match_query(query, [_candidate(c) for c in withheld.values()]).matches
+    reasons = []
+    for query_id in unsatisfied:
+        for found in matches.get(query_id, ()):
+            credential = withheld[found.credential_id]
+            name = _display_name(credential, language)
+            reasons.append(f"{name} {credential.id[:12]}: {unavailable_reason(credential)}")
+    if not reasons:
+        return ""
+    return "; not offered: " + "; ".join(dict.fromkeys(reasons))
+
+
+def _display_name(credential: StoredCredential, language: str) -> str:
+    for item in credential.display.get("credential", []):
+        if str(item.get("locale", "")).startswith(language):
+            return str(item.get("name", credential.type_id))
+    return credential.type_id
+
+
 def prepare(
     wallet: Wallet,
     verified: VerifiedRequest,
@@ -259,19 +298,17 @@ def prepare(
         client_id=request.client_id,
         access_certificate=verified.certificate,
     )
-    stored = {c.id: c for c in wallet.store.credentials() if c.status == STATUS_VALID}
-    candidates = [
-        mdoc_candidate(c)
-        if c.format == FORMAT_MSO_MDOC
-        else ldp_candidate(c)
-        if c.format == FORMAT_LDP_VC
-        else Candidate(id=c.id, format=c.format, claims=c.claims, vcts=(c.vct,))
-        for c in stored.values()
-    ]
-    matched = match_query(request.dcql_query, candidates)
+    held = wallet.store.credentials()
+    # Only valid credentials are offered: not one the issuer's status list marked revoked or
+    # suspended at the last `honnin wallet status` (no list is fetched here: the issuer would
+    # learn when the person presents, Token Status List draft section 12).
+    stored = {c.id: c for c in held if c.status == STATUS_VALID}
+    matched = match_query(request.dcql_query, [_candidate(c) for c in stored.values()])
     if not matched.satisfied:
         raise NotFound(
-            "no stored credential answers the request: " + ", ".join(matched.unsatisfied)
+            "no stored credential answers the request: "
+            + ", ".join(matched.unsatisfied)
+            + _not_offered(request.dcql_query, held, matched.unsatisfied, wallet.profile.language)
         )
     language = wallet.profile.language
     name = entry.legal_name.ja if language == "ja" else entry.legal_name.en
@@ -355,7 +392,14 @@ def refuse(
     trust_list: TrustList | None = None,
 ) -> Outcome:
     """The error response for a verified request the wallet cannot serve (nothing disclosed)."""
-    submission = build_error_response(verified, error)
+    # What the wallet holds, and why it is not offered, stays with the person: the verifier
+    # learns only that nothing answers its request.
+    description = (
+        f"{error.code}: no credential the wallet can offer answers the request"
+        if isinstance(error, NotFound)
+        else None
+    )
+    submission = build_error_response(verified, error, description)
     code = error_code_for(error)
     name = verified.request.client_id
     verifier_id = verified.request.client_id

@@ -383,6 +383,61 @@ class WalletStore:
         if result.rowcount != 1:
             raise NotFound(f"no credential {credential.id!r} in this wallet")
 
+    def record_status(
+        self, credential_id: str, status: str, check: dict[str, Any], *, keep: frozenset[str]
+    ) -> StoredCredential:
+        """Record a status check on a credential; its status becomes ``status`` unless in ``keep``.
+
+        ``check`` (what the issuer's list said, when) is kept in ``extra["status_check"]``.
+        A compare-and-swap on the sealed record, so a change another process (the web page,
+        the CLI, a receipt marking it superseded) wrote meanwhile is never overwritten.
+        """
+        while True:
+            with self._engine.begin() as conn:
+                row = conn.execute(
+                    select(credentials.c.sealed).where(credentials.c.id == credential_id)
+                ).first()
+                if row is None:
+                    raise NotFound(f"no credential {credential_id!r} in this wallet")
+                old = StoredCredential.from_json(
+                    self._sealer.open("credentials", credential_id, row.sealed)
+                )
+                new = StoredCredential(
+                    id=old.id,
+                    format=old.format,
+                    type_id=old.type_id,
+                    vct=old.vct,
+                    issuer=old.issuer,
+                    claims=old.claims,
+                    display=old.display,
+                    status=old.status if old.status in keep else status,
+                    extra={**old.extra, "status_check": check},
+                )
+                # The sealed bytes read above (fresh nonce per seal) identify that one write.
+                changed = conn.execute(
+                    update(credentials)
+                    .where(credentials.c.id == credential_id, credentials.c.sealed == row.sealed)
+                    .values(sealed=self._sealer.seal("credentials", new.id, new.to_json()))
+                )
+                if changed.rowcount == 1:
+                    return new
+
+    def instances_of(self, credential_id: str) -> list[CredentialInstance]:
+        """Every instance of a credential, shown to a verifier or not (batch issuance)."""
+        with self._engine.connect() as conn:
+            rows = conn.execute(
+                select(instances)
+                .where(instances.c.credential_id == credential_id)
+                .order_by(instances.c.id)
+            ).all()
+        out = []
+        for row in rows:
+            body = json.loads(self._sealer.open("instances", row.id, row.sealed))
+            out.append(
+                CredentialInstance(row.id, body["credential"], body["key_id"], row.verifier_tag)
+            )
+        return out
+
     def delete_credential(self, credential_id: str) -> None:
         """Remove a credential and all its instances."""
         with self._engine.begin() as conn:

@@ -58,9 +58,19 @@ class WalletHttp:
         content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
         return HttpReply(response.status_code, content_type, b"".join(chunks))
 
-    async def get(self, url: str, *, headers: Mapping[str, str] | None = None) -> HttpReply:
-        """GET ``url``."""
-        return await self._send(self._client.build_request("GET", url, headers=headers))
+    async def get(
+        self,
+        url: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> HttpReply:
+        """GET ``url`` (``timeout`` in seconds overrides the client's own)."""
+        if timeout is None:
+            return await self._send(self._client.build_request("GET", url, headers=headers))
+        return await self._send(
+            self._client.build_request("GET", url, headers=headers, timeout=timeout)
+        )
 
     async def post_form(
         self, url: str, form: Mapping[str, str], *, headers: Mapping[str, str] | None = None

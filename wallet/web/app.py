@@ -17,6 +17,7 @@ from fastapi.templating import Jinja2Templates
 
 from specs.errors import HonninError
 from wallet.consent import ItemStatus
+from wallet.credential_status import check_credential_statuses, status_check_of
 from wallet.holder import Wallet
 from wallet.presenting import (
     PendingPresentation,
@@ -64,6 +65,11 @@ TEXT: dict[str, dict[str, str]] = {
         "broken": "記録が改ざんされています",
         "status": "状態",
         "left": "残り",
+        "checked": "状態の確認",
+        "never": "未確認",
+        "check_status": "発行者の失効リストで状態を確認する",
+        "check_privacy": "リストを丸ごと取得するため、発行者に分かるのはこのウォレットのIPアドレスと時刻だけで、どの証明書かは分かりません。",
+        "status_failed": "確認できなかったリスト",
         "lang": "English",
     },
     "en": {
@@ -97,6 +103,11 @@ TEXT: dict[str, dict[str, str]] = {
         "broken": "The history was altered",
         "status": "Status",
         "left": "Left",
+        "checked": "Status checked",
+        "never": "never",
+        "check_status": "Check status with the issuers' status lists",
+        "check_privacy": "The whole list is fetched: its host learns this wallet's IP address and the time, never which credential.",
+        "status_failed": "Lists that could not be checked",
         "lang": "日本語",
     },
 }
@@ -120,20 +131,37 @@ def create_app(wallet: Wallet, client_factory: Callable[[], httpx.AsyncClient]) 
         lang = lang if lang in TEXT else "ja"
         return templates.TemplateResponse(request, name, {"t": TEXT[lang], "lang": lang, **context})
 
-    @app.get("/", response_class=HTMLResponse)
-    async def index(request: Request, error: str | None = None) -> HTMLResponse:
+    def rows(request: Request) -> list[dict[str, Any]]:
         lang = request.query_params.get("lang") or wallet.profile.language
-        rows = [
+        return [
             {
                 "id": c.id,
                 "name": _name(c.display.get("credential", []), lang, c.type_id),
                 "issuer": _name(c.display.get("issuer", []), lang, c.issuer),
                 "status": c.status,
+                "checked_at": status_check_of(c).get("checked_at"),
                 "left": wallet.store.instances_left(c.id),
             }
             for c in wallet.store.credentials()
         ]
-        return page(request, "index.html", credentials=rows, error=error)
+
+    @app.get("/", response_class=HTMLResponse)
+    async def index(request: Request, error: str | None = None) -> HTMLResponse:
+        return page(request, "index.html", credentials=rows(request), error=error)
+
+    @app.post("/status", response_class=HTMLResponse)
+    async def check_status(request: Request) -> HTMLResponse:
+        # Only when the person asks: never while presenting (Token Status List section 12).
+        async with client_factory() as client:
+            report = await check_credential_statuses(wallet, WalletHttp(client))
+        failed = [
+            f"{item.credential.id[:12]}: {item.error}"
+            for item in report.credentials
+            if item.error is not None
+        ]
+        return page(
+            request, "index.html", credentials=rows(request), error=None, status_failed=failed
+        )
 
     @app.post("/receive")
     async def receive_offer(
