@@ -24,6 +24,11 @@ from honnin.cli.output import console, fail, print_json, read_text_file, reporte
 from specs.errors import ClaimPath, HonninError
 from specs.ports import SystemClock, SystemRandom
 from wallet.constants import HOME_ENV, OUTCOME_DISCLOSED, PASSPHRASE_ENV
+from wallet.credential_status import (
+    CredentialOutcome,
+    check_credential_statuses,
+    status_check_of,
+)
 from wallet.holder import Wallet
 from wallet.presenting import (
     PendingPresentation,
@@ -276,6 +281,7 @@ def list_command(
                     "name": _name(c.display.get("credential", []), lang, c.type_id),
                     "issuer": _name(c.display.get("issuer", []), lang, c.issuer),
                     "status": c.status,
+                    "status_checked_at": status_check_of(c).get("checked_at"),
                     "instances_left": wallet.store.instances_left(c.id),
                 }
                 for c in wallet.store.credentials()
@@ -283,12 +289,91 @@ def list_command(
         if access.as_json:
             print_json(rows)
             return
-        table = Table("id", "name", "issuer", "status", "left")
+        table = Table("id", "name", "issuer", "status", "status checked", "left")
         for r in rows:
             table.add_row(
-                r["id"][:12], r["name"], r["issuer"], r["status"], str(r["instances_left"])
+                r["id"][:12],
+                r["name"],
+                r["issuer"],
+                r["status"],
+                r["status_checked_at"] or "never",
+                str(r["instances_left"]),
             )
         console.print(table)
+
+
+@_wallet_command(name="status")
+def status_command(
+    access: WalletAccess,
+) -> None:
+    """Check every credential against its issuer's status list; record valid/suspended/revoked.
+
+    Each status list is fetched once (https, or http on loopback; bounded size; 10 s
+    timeout) and verified: signed with the key the credential was issued with, its `sub`
+    the list the credential points at, not expired. A revoked or suspended credential is
+    no longer offered to verifiers. A list that cannot be fetched or verified is reported
+    and nothing is recorded for its credentials; the others are still checked (exit status
+    1 when any failed).
+
+    Privacy: fetching a list tells its host (the issuer) this wallet's IP address and the
+    time, never which credential: the whole list is fetched. Presenting never fetches one.
+    """
+    with reported_errors(as_json=access.as_json):
+        with access.opened() as wallet:
+            lang = wallet.profile.language
+            report = _run(lambda http: check_credential_statuses(wallet, http))
+        rows = [_status_row(item, lang) for item in report.credentials]
+        if access.as_json:
+            print_json(
+                {
+                    "checked_at": report.checked_at.isoformat(),
+                    "credentials": rows,
+                    "lists": [
+                        {
+                            "uri": item.uri,
+                            "verified": item.error is None,
+                            "error": _error_json(item.error),
+                        }
+                        for item in report.lists
+                    ],
+                }
+            )
+        else:
+            table = Table("id", "name", "status", "was", "checked", "note")
+            for r in rows:
+                note = r["error"]["detail"] if r["error"] else ""
+                if not r["lists"] and not r["error"]:
+                    note = "no status list reference"
+                table.add_row(
+                    r["id"][:12],
+                    r["name"],
+                    r["status"],
+                    r["previous_status"],
+                    r["checked_at"] or "not checked",
+                    note,
+                )
+            console.print(table)
+        if report.failed:
+            raise typer.Exit(1)
+
+
+def _error_json(error: HonninError | None) -> dict[str, str] | None:
+    return None if error is None else {"code": error.code, "detail": error.detail}
+
+
+def _status_row(item: CredentialOutcome, lang: str) -> dict[str, Any]:
+    c = item.credential
+    return {
+        "id": c.id,
+        "type": c.type_id,
+        "name": _name(c.display.get("credential", []), lang, c.type_id),
+        "status": c.status,
+        "previous_status": item.previous_status,
+        "issuer_status": item.issuer_status,
+        "checked_at": status_check_of(c).get("checked_at") if item.checked else None,
+        "lists": list(item.lists),
+        "error": _error_json(item.error),
+    }
 
 
 @_wallet_command()
