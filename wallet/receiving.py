@@ -229,7 +229,8 @@ async def _receive_one(
         replacing = [
             replace(old, status=STATUS_SUPERSEDED, extra={**old.extra, "superseded_by": stored.id})
             for old in wallet.store.credentials()
-            if old.status == STATUS_VALID and supersedes(stored, old)
+            # Also one a status check found revoked or suspended: the correction replaces it.
+            if old.status != STATUS_SUPERSEDED and supersedes(stored, old)
         ]
         # One transaction: the credential, its instances and the superseded marks.
         wallet.store.add_credential(stored, batch, replacing=replacing)

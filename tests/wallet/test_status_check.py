@@ -260,6 +260,39 @@ def test_superseded_stays_superseded(wallet: Wallet, issuer: Deployment) -> None
     assert (new.credential.status, new.issuer_status) == ("valid", "valid")
 
 
+def test_a_correction_supersedes_a_credential_already_found_revoked(
+    wallet: Wallet, issuer: Deployment
+) -> None:
+    offer_id = receive_offer(wallet, issuer, SD_JWT)
+
+    async def reissue() -> dict[str, str]:
+        transport = httpx.ASGITransport(app=issuer.app)
+        async with httpx.AsyncClient(transport=transport) as client:
+            reply = await client.post(
+                f"{ISSUER_URL}/admin/credentials/{offer_id}/reissue",
+                json={},
+                headers={"Authorization": f"Bearer {issuer.admin_token}"},
+            )
+            assert reply.status_code == 201, reply.text
+            return dict(reply.json())
+
+    made = asyncio.run(reissue())
+    # The person checks statuses before taking the correction: the old one reads revoked.
+    assert only(run_status(wallet, StatusNetwork(issuer.app))) == ("revoked", "revoked")
+
+    async def take_correction() -> None:
+        from wallet.receiving import receive
+
+        async with httpx.AsyncClient(mounts={ISSUER_URL: StatusNetwork(issuer.app)}) as c:
+            await receive(wallet, WalletHttp(c), made["offer_uri"], tx_code=made["tx_code"])
+
+    asyncio.run(take_correction())
+    old, new = sorted(wallet.store.credentials(), key=lambda c: c.status != "superseded")
+    assert old.status == "superseded"
+    assert old.extra["superseded_by"] == new.id
+    assert new.status == "valid"
+
+
 # --- one fetch per list; failures ---
 
 
