@@ -71,7 +71,8 @@ audit_log = Table(
     Column("detail", JSON, nullable=False),
 )
 
-# One row (id 1): the newest trust list this deployment accepted, shared by its replicas.
+# One row (id 1): the newest trust list this deployment accepted, shared by its replicas,
+# with the anchor scope it was accepted under (``specs.trustlist.anchor_scope``).
 trust_list_accepted = Table(
     "verifier_trust_list_accepted",
     metadata,
@@ -79,6 +80,7 @@ trust_list_accepted = Table(
     # TS 119 602 6.3.2 allows up to 2**53 - 1 (the schema's bound): more than 32 bits.
     Column("sequence_number", BigInteger, nullable=False),
     Column("digest", String(64), nullable=False),
+    Column("scope", String(64), nullable=False),
     Column("accepted_at", DateTime(timezone=True), nullable=False),
 )
 _TRUST_LIST_ROW = 1
@@ -348,14 +350,14 @@ class VerifierRepository:
         return int(removed.rowcount)
 
     def accepted_trust_list(self) -> AcceptedTrustList | None:
-        """Return the newest trust list accepted (sequence number, token digest), if any."""
+        """Return the newest trust list accepted (sequence number, token digest, scope), if any."""
         with self.engine.connect() as conn:
             row = conn.execute(
                 select(trust_list_accepted).where(trust_list_accepted.c.id == _TRUST_LIST_ROW)
             ).first()
         if row is None:
             return None
-        return AcceptedTrustList(int(row.sequence_number), row.digest)
+        return AcceptedTrustList(int(row.sequence_number), row.digest, row.scope)
 
     def replace_accepted_trust_list(
         self, expected: AcceptedTrustList | None, new: AcceptedTrustList, at: datetime
@@ -368,6 +370,7 @@ class VerifierRepository:
         values = {
             "sequence_number": new.sequence_number,
             "digest": new.digest,
+            "scope": new.scope,
             "accepted_at": at,
         }
         with self.engine.begin() as conn:
@@ -386,6 +389,7 @@ class VerifierRepository:
                     trust_list_accepted.c.id == _TRUST_LIST_ROW,
                     trust_list_accepted.c.sequence_number == expected.sequence_number,
                     trust_list_accepted.c.digest == expected.digest,
+                    trust_list_accepted.c.scope == expected.scope,
                 )
                 .values(**values)
             )

@@ -2,8 +2,9 @@
 
 Only ``trustlist.evaluation`` may be imported from the trust-list role, so loading is
 done here over ``specs.trustlist.verify_trust_list`` with the pinned operator anchors.
-A list older than the newest one accepted is refused (``specs.trustlist.rollback``); the
-newest accepted is kept in the verifier database, so a restart does not forget it.
+A list older than the newest one accepted under the same operator anchors is refused
+(``specs.trustlist.rollback``); the newest accepted is kept in the verifier database, so a
+restart does not forget it.
 """
 
 from __future__ import annotations
@@ -20,7 +21,13 @@ from cryptography import x509
 from specs.errors import HonninError, MalformedInput, StaleData
 from specs.keys.x509 import load_pem_certificates
 from specs.ports import Clock
-from specs.trustlist import AcceptedTrustList, TrustList, next_accepted, verify_trust_list
+from specs.trustlist import (
+    AcceptedTrustList,
+    TrustList,
+    anchor_scope,
+    next_accepted,
+    verify_trust_list,
+)
 
 # A fetched list is re-read after this long even if it has not changed on disk.
 RELOAD_SECONDS = 300
@@ -115,6 +122,12 @@ class TrustListSource:
     an older list too. There is no override: the operator must keep sequence numbers
     increasing with every list it publishes (ETSI TS 119 612 5.3.2, TS 119 602 6.3.2); a
     list republished under a reset number is refused until its number passes the old one.
+
+    The numbers count per operator, so the remembered list is scoped to ``anchors``
+    (``anchor_scope``): after the administrator points verifier.toml at another operator's
+    list and anchor, the first list verified under the new anchors is accepted whatever its
+    number and replaces the remembered one (also on switching back: re-pointing is an
+    explicit act of the administrator). Replicas sharing a database must share anchors.
     """
 
     def __init__(
@@ -128,6 +141,7 @@ class TrustListSource:
     ) -> None:
         self._read = read
         self._anchors = list(anchors)
+        self._scope = anchor_scope(self._anchors)
         self._clock = clock
         self._reload = timedelta(seconds=reload_seconds)
         self._accepted = accepted or InMemoryAcceptedTrustListStore()
@@ -176,7 +190,7 @@ class TrustListSource:
         # between our read and our write; then the rule is checked again against that one.
         while True:
             last = self._accepted.accepted_trust_list()
-            new = next_accepted(sequence_number, digest, last)
+            new = next_accepted(sequence_number, digest, last, scope=self._scope)
             if new == last or self._accepted.replace_accepted_trust_list(last, new, now):
                 return
 

@@ -26,7 +26,7 @@ from specs.keys.x509 import load_pem_certificates
 from specs.ports import Clock, Random, Signer
 from specs.pseudonyms import PseudonymSecret, recover_pseudonym_secret
 from specs.trustlist.model import TrustList
-from specs.trustlist.rollback import next_accepted
+from specs.trustlist.rollback import anchor_scope, next_accepted
 from specs.trustlist.signature import VerifiedTrustList, verify_trust_list
 from wallet.card.keystore import PresentationKeyStore
 from wallet.constants import KEYS_FILE, LANGUAGES, PROFILE_FILE, STORE_FILE
@@ -199,6 +199,11 @@ class Wallet:
         a file numbered below it, or a different list under the same number, is refused
         (ETSI TS 119 612 5.3.2, TS 119 602 6.3.2: the operator increments the number with
         every list), e.g. an old copy put back after an issuer was withdrawn.
+
+        The numbers count per operator, so the remembered list is scoped to the configured
+        anchors (``anchor_scope``): after the person points the profile at another operator's
+        list and anchor (an explicit act of theirs), the first list verified under the new
+        anchors is accepted whatever its number and replaces the remembered one.
         """
         if not self.profile.trust_list or not self.profile.trust_list_anchor:
             raise NotFound(
@@ -212,16 +217,16 @@ class Wallet:
         verified = verify_trust_list(
             token_path.read_text(encoding="ascii"), anchors, self.clock.now()
         )
-        self._remember_trust_list(verified, token_path)
+        self._remember_trust_list(verified, anchor_scope(anchors), token_path)
         return verified.trust_list
 
-    def _remember_trust_list(self, verified: VerifiedTrustList, path: Path) -> None:
+    def _remember_trust_list(self, verified: VerifiedTrustList, scope: str, path: Path) -> None:
         # Compare and swap: the web page and the CLI may both accept a list at once.
         sequence_number = verified.trust_list.sequence_number
         while True:
             last = self.store.accepted_trust_list()
             try:
-                new = next_accepted(sequence_number, verified.digest, last)
+                new = next_accepted(sequence_number, verified.digest, last, scope=scope)
             except Rollback as exc:
                 where = ", ".join(verified.trust_list.scheme.distribution_points)
                 raise Rollback(

@@ -43,6 +43,9 @@ from specs.trustlist import AcceptedTrustList
 from wallet.database import make_engine, migrate
 from wallet.sealing import RecordSealer, ScryptParams, derive_store_key, passphrase_check
 
+# The scope of an accepted-list record that carries none (no ``anchor_scope`` is empty).
+UNSCOPED = ""
+
 metadata = MetaData()
 
 meta = Table(
@@ -267,7 +270,7 @@ class WalletStore:
     # --- the newest trust list accepted (sealed, so a changed record fails to open) ---
 
     def accepted_trust_list(self) -> AcceptedTrustList | None:
-        """The newest trust list this wallet accepted (sequence number, token digest), if any."""
+        """The newest trust list this wallet accepted (sequence number, token digest, scope)."""
         with self._engine.connect() as conn:
             value = conn.execute(
                 select(meta.c.value).where(meta.c.name == _TRUST_LIST_ACCEPTED)
@@ -283,7 +286,7 @@ class WalletStore:
         store (the web page, the CLI) stored a different one since ``expected`` was read.
         """
         body = dump_json_compact(
-            {"sequence_number": new.sequence_number, "digest": new.digest}
+            {"sequence_number": new.sequence_number, "digest": new.digest, "scope": new.scope}
         ).encode("utf-8")
         sealed = self._sealer.seal("meta", _TRUST_LIST_ACCEPTED, body)
         with self._engine.begin() as conn:
@@ -311,7 +314,13 @@ class WalletStore:
         if sealed is None:
             return None
         record = json.loads(self._sealer.open("meta", _TRUST_LIST_ACCEPTED, sealed))
-        return AcceptedTrustList(int(record["sequence_number"]), str(record["digest"]))
+        # A record without a scope (written by a build before marks were scoped) matches no
+        # anchors: the next list verified replaces it.
+        return AcceptedTrustList(
+            int(record["sequence_number"]),
+            str(record["digest"]),
+            str(record.get("scope", UNSCOPED)),
+        )
 
     # --- credentials and instances ---
 

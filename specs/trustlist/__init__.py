@@ -31,7 +31,12 @@ from specs.trustlist.model import (
     parse_time,
     parse_trust_list,
 )
-from specs.trustlist.rollback import AcceptedTrustList, check_not_rolled_back, next_accepted
+from specs.trustlist.rollback import (
+    AcceptedTrustList,
+    anchor_scope,
+    check_not_rolled_back,
+    next_accepted,
+)
 from specs.trustlist.schema import trust_list_schema, validate_schema
 from specs.trustlist.signature import (
     VerifiedTrustList,
@@ -60,6 +65,7 @@ __all__ = [
     "VerifiedLog",
     "VerifiedTrustList",
     "VerifierEntry",
+    "anchor_scope",
     "append_entry",
     "canonical_bytes",
     "canonical_digest",

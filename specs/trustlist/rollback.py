@@ -8,21 +8,44 @@ operator signature) and any list under the number *n* that is not the one it acc
 number, one list). Lists are told apart by the SHA-256 of the signed token
 (``token_digest``, the digest the transparency log records). Pure: the caller keeps the
 last accepted list wherever it keeps state.
+
+Sequence numbers count per list and operator (TS 119 612 5.3.2), so the mark is scoped to
+the operator trust anchors the client is configured with (``anchor_scope``). A client
+re-pointed at another operator's anchors (an explicit act of its administrator or owner)
+starts afresh: the first list verified under the new anchors is accepted, whatever its
+number, and replaces the old mark. Under the same anchors the rule is unchanged.
 """
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
 
 from specs.errors import Rollback
 
 
 @dataclass(frozen=True, slots=True)
 class AcceptedTrustList:
-    """The newest list a client accepted: its sequence number and the SHA-256 of its token."""
+    """The newest list a client accepted: its sequence number, the SHA-256 of its token and
+    the ``anchor_scope`` of the operator anchors it was verified under."""
 
     sequence_number: int
     digest: str
+    scope: str
+
+
+def anchor_scope(anchors: Iterable[x509.Certificate]) -> str:
+    """The scope of a rollback mark: SHA-256 hex of the anchors' sorted DER encodings.
+
+    Order and repetition of the configured anchors do not matter; DER is self-delimiting,
+    so the concatenation names exactly one set of certificates.
+    """
+    encodings = sorted({anchor.public_bytes(Encoding.DER) for anchor in anchors})
+    return hashlib.sha256(b"".join(encodings)).hexdigest()
 
 
 def check_not_rolled_back(
@@ -51,13 +74,19 @@ def check_not_rolled_back(
 
 
 def next_accepted(
-    sequence_number: int, digest: str, last: AcceptedTrustList | None
+    sequence_number: int, digest: str, last: AcceptedTrustList | None, *, scope: str
 ) -> AcceptedTrustList:
-    """Check the rule against ``last`` and return what the client now remembers as accepted."""
+    """Check the rule against ``last`` and return what the client now remembers as accepted.
+
+    ``scope`` is the ``anchor_scope`` the list was verified under; a ``last`` of another
+    scope belongs to another operator's numbering and does not apply (TS 119 612 5.3.2).
+    """
+    if last is not None and last.scope != scope:
+        last = None
     check_not_rolled_back(
         sequence_number,
         digest,
         last.sequence_number if last is not None else None,
         last.digest if last is not None else None,
     )
-    return AcceptedTrustList(sequence_number, digest)
+    return AcceptedTrustList(sequence_number, digest, scope)

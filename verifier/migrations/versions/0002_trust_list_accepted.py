@@ -1,5 +1,8 @@
 """The newest trust list accepted, so a restarted verifier refuses an older one.
 
+``scope`` is the SHA-256 of the operator anchors it was accepted under: sequence numbers
+count per operator, so a mark of other anchors does not apply.
+
 Revision ID: 0002
 Revises: 0001
 """
@@ -22,6 +25,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("sequence_number", sa.BigInteger(), nullable=False),
         sa.Column("digest", sa.String(length=64), nullable=False),
+        sa.Column("scope", sa.String(length=64), nullable=False),
         sa.Column("accepted_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
