@@ -237,6 +237,27 @@ class Wallet:
             if new == last or self.store.replace_accepted_trust_list(last, new):
                 return
 
+    def use_trust_list(self, trust_list: Path, anchor: Path) -> TrustList:
+        """Point the wallet at another signed trust list and operator anchor once it verifies.
+
+        Nothing changes when the list does not verify under ``anchor`` (or, with the same
+        anchor, is older than the list accepted before: ``Rollback``).
+        """
+        previous = self.profile
+        self.profile = previous.model_copy(
+            update={
+                "trust_list": str(trust_list.resolve()),
+                "trust_list_anchor": str(anchor.resolve()),
+            }
+        )
+        try:
+            verified = self.trust_list()
+            _write_profile(self.home, self.profile)
+        except BaseException:
+            self.profile = previous
+            raise
+        return verified
+
     def configured_trust_list(self) -> TrustList | None:
         """The trust list as ``trust_list`` gives it, or None when none is configured."""
         if not self.profile.trust_list or not self.profile.trust_list_anchor:

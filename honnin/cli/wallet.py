@@ -225,6 +225,56 @@ def init(
             console.print(f"wallet created in {home} (card: {'yes' if card else 'no'})")
 
 
+@_wallet_command(name="trust-list")
+def trust_list_command(
+    access: WalletAccess,
+    trust_list: Annotated[
+        Path | None, typer.Option(help="Use this signed trust list (JWS file) from now on.")
+    ] = None,
+    trust_list_anchor: Annotated[
+        Path | None,
+        typer.Option(help="With --trust-list: the PEM certificate of that list's operator."),
+    ] = None,
+) -> None:
+    """Show the trust list the wallet judges issuers and verifiers by, or point it at another.
+
+    To take a newer list from the same operator, replace the file the wallet reads (its path
+    is shown here). A list older than one the wallet accepted before from the same operator
+    is refused. --trust-list with --trust-list-anchor switches to another list; nothing
+    changes unless it verifies.
+    """
+    if (trust_list is None) != (trust_list_anchor is None):
+        fail(
+            "give --trust-list and --trust-list-anchor together",
+            hint="the anchor is the certificate of the operator that signed the list",
+        )
+    hint = "get the current list from its operator"
+    with reported_errors(as_json=access.as_json, hint=hint), access.opened() as wallet:
+        if trust_list is not None and trust_list_anchor is not None:
+            current = wallet.use_trust_list(trust_list, trust_list_anchor)
+        else:
+            current = wallet.trust_list()
+        profile = wallet.profile
+    scheme = current.scheme
+    out = {
+        "trust_list": profile.trust_list,
+        "trust_list_anchor": profile.trust_list_anchor,
+        "operator": {"ja": scheme.operator_name.ja, "en": scheme.operator_name.en},
+        "sequence_number": scheme.sequence_number,
+        "issued_at": scheme.issued_at.isoformat(),
+        "next_update": scheme.next_update.isoformat(),
+        "issuers": len(current.issuers),
+        "verifiers": len(current.verifiers),
+    }
+    if access.as_json:
+        print_json(out)
+        return
+    table = Table("", "")
+    for key, value in out.items():
+        table.add_row(key, str(value["ja"] if isinstance(value, dict) else value))
+    console.print(table)
+
+
 @_wallet_command(name="receive")
 def receive_command(
     access: WalletAccess,

@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives import serialization
 from sqlalchemy import event
 
 from specs.encoding import dump_json_compact
-from specs.errors import InvalidSignature, Rollback
+from specs.errors import InvalidSignature, Rollback, UntrustedKey
 from specs.keys import SoftwareSigner
 from specs.ports import FixedClock, SeededRandom
 from specs.trustlist import AcceptedTrustList, anchor_scope, sign_trust_list, token_digest
@@ -248,3 +248,47 @@ def test_a_record_without_a_scope_is_replaced_by_the_next_list(
         )
     finally:
         holder.close()
+
+
+# --- Wallet.use_trust_list: switch only to a list that verifies ---
+
+
+def _pem(cert: x509.Certificate, path: Path) -> Path:
+    path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return path
+
+
+def test_use_trust_list_switches_to_another_operators_list(
+    wallet: tuple[Wallet, Path], pki: Pki, tmp_path: Path, second_operator: Operator
+) -> None:
+    holder, _ = wallet
+    other = tmp_path / "other.jws"
+    other.write_text(signed_list(pki, 2, operator=second_operator), encoding="ascii")
+    anchor = _pem(second_operator.cert, tmp_path / "other.pem")
+    assert holder.use_trust_list(other, anchor).sequence_number == 2
+    assert holder.profile.trust_list == str(other.resolve())
+    reopened = Wallet.open(holder.home, PASSPHRASE, clock=holder.clock, random=SeededRandom("r"))
+    try:
+        assert reopened.profile.trust_list_anchor == str(anchor.resolve())
+    finally:
+        reopened.close()
+
+
+def test_use_trust_list_changes_nothing_when_the_list_does_not_verify(
+    wallet: tuple[Wallet, Path], pki: Pki, tmp_path: Path, second_operator: Operator
+) -> None:
+    holder, _ = wallet
+    before = holder.profile
+    signed_by_other = tmp_path / "other.jws"
+    signed_by_other.write_text(signed_list(pki, 2, operator=second_operator), encoding="ascii")
+    first_anchor = _pem(pki.operator_cert, tmp_path / "first.pem")
+    with pytest.raises(UntrustedKey):  # the other operator's list under the first anchor
+        holder.use_trust_list(signed_by_other, first_anchor)
+    assert holder.profile == before
+    holder.trust_list()  # list 1 accepted under the first anchor
+    older = tmp_path / "older.jws"
+    older.write_text(signed_list(pki, 1, name_en="Changed"), encoding="ascii")  # same number
+    with pytest.raises(Rollback):
+        holder.use_trust_list(older, first_anchor)
+    assert holder.profile == before
+    assert holder.trust_list().sequence_number == 1
