@@ -300,8 +300,12 @@ def test_interactive_demo_is_answered_on_the_wallet_page(
         assert demo.wait(timeout=240) == 0, "".join(output)[-4000:]
     finally:
         if demo.poll() is None:
-            demo.kill()
-            demo.wait()
+            demo.terminate()  # the demo stops its services on SIGTERM; SIGKILL would orphan them
+            try:
+                demo.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                demo.kill()
+                demo.wait()
     (screen,) = screens
     # The wallet page lists the over-asked items as refused, with no checkbox for them.
     assert "recipient/my_number" in screen
