@@ -241,11 +241,11 @@ def _jwk_issuer(
     kid = header.get("kid")
     if not isinstance(kid, str) or not kid:
         raise UntrustedIssuer("the credential names its key neither by x5c nor by kid")
-    for issuer in trust_list.issuers:
-        for jwk in issuer.identity.jwks:
-            if jwk.get("kid") == kid or thumbprint(dict(jwk)) == kid:
-                return issuer, dict(jwk)
-    raise UntrustedIssuer(f"no issuer in the trust list has a key with kid {kid!r}")
+    found = trust_list.issuer_key(kid)
+    if found is None:
+        raise UntrustedIssuer(f"no issuer in the trust list has a key with kid {kid!r}")
+    issuer, jwk = found
+    return issuer, dict(jwk)
 
 
 def _authorize(

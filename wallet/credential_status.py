@@ -30,7 +30,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
@@ -39,7 +38,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from specs.encoding import parse_json_object
 from specs.errors import HonninError, LimitExceeded, MalformedInput, NotFound, ValidationError
-from specs.keys.jwk import PublicKey, public_key_from_jwk, thumbprint
+from specs.keys.jwk import PublicKey, public_key_from_jwk
 from specs.keys.x509 import parse_x5c
 from specs.limits import DEFAULT_LIMITS, Limits
 from specs.mdoc.cose import certificates, x5chain_der
@@ -49,7 +48,6 @@ from specs.status_list import (
     MEDIA_TYPE_STATUSLIST_CWT,
     MEDIA_TYPE_STATUSLIST_JWT,
     STATUS_INVALID,
-    STATUS_SUSPENDED,
     STATUS_VALID,
     VerifiedStatusList,
     parse_cbor_status,
@@ -60,6 +58,7 @@ from specs.status_list import (
 from specs.status_list.bitstring import check_status, parse_status_entry
 from specs.status_list.constants import CLAIM_STATUS
 from specs.trustlist import TrustList
+from specs.urls import is_https_or_loopback
 from specs.w3c_vc import DocumentLoader, check_validity_period, ecdsa_rdfc_2019, parse_credential
 from specs.w3c_vc.constants import MEDIA_TYPE_VC
 from specs.w3c_vc.data_integrity import split_proof
@@ -72,7 +71,6 @@ from wallet.transport import WalletHttp
 from wallet.w3c_presentation import FORMAT_LDP_VC
 
 _LOADER = DocumentLoader()
-_LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 _IETF_LIST = "token_status_list"
 _BITSTRING = "bitstring_status_list"
 # Worst first: a credential takes the worst status among its instances.
@@ -157,11 +155,10 @@ def _leaf_key(leaf: x509.Certificate) -> IssuerKey:
 def _listed_key(trust_list: TrustList | None, kid: object) -> IssuerKey:
     # The same lookup the receipt checks used for an SD-JWT VC named by kid.
     if trust_list is not None and isinstance(kid, str) and kid:
-        for issuer in trust_list.issuers:
-            for jwk in issuer.identity.jwks:
-                if jwk.get("kid") == kid or thumbprint(dict(jwk)) == kid:
-                    key = public_key_from_jwk(dict(jwk))
-                    return IssuerKey(key, _key_id(key))
+        found = trust_list.issuer_key(kid)
+        if found is not None:
+            key = public_key_from_jwk(dict(found[1]))
+            return IssuerKey(key, _key_id(key))
     raise NotFound("the issuer's key of this credential is no longer known (no x5c, no listed kid)")
 
 
@@ -201,9 +198,9 @@ def _ldp_slots(credential: StoredCredential, instance: CredentialInstance) -> li
     method = proof.get("verificationMethod")
     key = resolve_did_jwk(method)
     issuer_key = IssuerKey(key, _key_id(key), str(method))
-    issuer = parse_credential(unsecured).issuer
+    credential_model = parse_credential(unsecured)
     slots = []
-    for raw in parse_credential(unsecured).status:
+    for raw in credential_model.status:
         entry = parse_status_entry(raw)
         slots.append(
             StatusSlot(
@@ -211,7 +208,7 @@ def _ldp_slots(credential: StoredCredential, instance: CredentialInstance) -> li
                 entry.status_list_credential,
                 entry.status_list_index,
                 issuer_key,
-                issuer,
+                credential_model.issuer,
                 purpose=entry.status_purpose,
                 raw_entry=raw,
             )
@@ -237,13 +234,10 @@ def status_slots(
 
 def check_fetchable(uri: str) -> None:
     """Raise ``MalformedInput`` unless ``uri`` is https, or http on a loopback host."""
-    parts = urlsplit(uri)
-    host = (parts.hostname or "").lower()
-    if parts.scheme == "https" and host:
-        return
-    if parts.scheme == "http" and host in _LOOPBACK_HOSTS:
-        return
-    raise MalformedInput(f"status list {uri!r} is not an https URL; the wallet does not fetch it")
+    if not is_https_or_loopback(uri):
+        raise MalformedInput(
+            f"status list {uri!r} is not an https URL; the wallet does not fetch it"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,16 +326,13 @@ def _verify_bitstring(
     return dict(verified.document)
 
 
+# Draft "Status Types Values": 0x00 VALID, 0x01 INVALID, 0x02 SUSPENDED; any other value
+# (application specific) is not valid either, and may be temporary: read as suspended.
+_TOKEN_STATUS = {STATUS_VALID: wc.STATUS_VALID, STATUS_INVALID: wc.STATUS_REVOKED}
+
+
 def _token_status(value: int) -> str:
-    # Draft "Status Types Values": 0x00 VALID, 0x01 INVALID, 0x02 SUSPENDED; any other value
-    # (application specific) is not valid either, and may be temporary: never offered.
-    if value == STATUS_VALID:
-        return wc.STATUS_VALID
-    if value == STATUS_INVALID:
-        return wc.STATUS_REVOKED
-    if value == STATUS_SUSPENDED:
-        return wc.STATUS_SUSPENDED
-    return wc.STATUS_SUSPENDED
+    return _TOKEN_STATUS.get(value, wc.STATUS_SUSPENDED)
 
 
 class _Lists:

@@ -222,12 +222,12 @@ def _listed_key(
     kid = header.get("kid")
     if not isinstance(kid, str) or not kid:
         raise UntrustedKey("the credential names its key neither by x5c nor by kid")
-    for issuer in trust_list.issuers:
-        for jwk in issuer.identity.jwks:
-            if jwk.get("kid") == kid or thumbprint(dict(jwk)) == kid:
-                _authorize(trust_list, type_names, now, jwk=jwk)
-                return StaticIssuerKey(dict(jwk))
-    raise UntrustedIssuer(f"no issuer in the trust list has a key with kid {kid!r}")
+    found = trust_list.issuer_key(kid)
+    if found is None:
+        raise UntrustedIssuer(f"no issuer in the trust list has a key with kid {kid!r}")
+    _, jwk = found
+    _authorize(trust_list, type_names, now, jwk=jwk)
+    return StaticIssuerKey(dict(jwk))
 
 
 def check_sd_jwt_vc(

@@ -209,6 +209,14 @@ class TrustList:
         """The list's sequence number (TS 119 602 6.3.2)."""
         return self.scheme.sequence_number
 
+    def issuer_key(self, kid: str) -> tuple[IssuerEntry, Mapping[str, Any]] | None:
+        """The first issuer with a listed JWK whose ``kid`` or RFC 7638 thumbprint is ``kid``."""
+        for issuer in self.issuers:
+            for jwk in issuer.identity.jwks:
+                if jwk.get("kid") == kid or thumbprint(dict(jwk)) == kid:
+                    return issuer, jwk
+        return None
+
 
 # --- parsing -------------------------------------------------------------------------------
 
