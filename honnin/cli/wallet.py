@@ -23,6 +23,7 @@ from rich.table import Table
 from honnin.cli.output import console, fail, print_json, read_text_file, reported_errors
 from specs.errors import ClaimPath, HonninError
 from specs.ports import SystemClock, SystemRandom
+from specs.urls import LOOPBACK_HOSTS
 from wallet.constants import HOME_ENV, OUTCOME_DISCLOSED, PASSPHRASE_ENV
 from wallet.credential_status import (
     CredentialOutcome,
@@ -727,9 +728,6 @@ def export(
             print_json({"output": str(output), "credentials": len(document["credentials"])})
         else:
             console.print(f"exported to {output}")
-
-
-LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
 
 
 @app.command()

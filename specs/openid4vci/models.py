@@ -28,8 +28,8 @@ from specs.openid4vci.constants import (
     NOTIFICATION_EVENTS,
     TX_CODE_MAX_DESCRIPTION,
 )
+from specs.urls import is_https_or_loopback
 
-_LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 # Sections 8.3.1.2 and 11.1: error_description / event_description characters.
 _ERROR_TEXT = re.compile(r"^[\x20-\x21\x23-\x5B\x5D-\x7E]*$")
 _MAX_IDS = 100
@@ -39,11 +39,7 @@ _MAX_TEXT = 4096
 def _https_url(value: str) -> str:
     # Endpoints MUST use https (section 12.2.4); plain http is accepted for loopback only,
     # so a service can be tested on 127.0.0.1 without certificates.
-    parts = urlsplit(value)
-    host = (parts.hostname or "").lower()
-    if parts.scheme == "https" and host:
-        return value
-    if parts.scheme == "http" and host in _LOOPBACK_HOSTS:
+    if is_https_or_loopback(value):
         return value
     raise ValueError("must be an https URL")
 
