@@ -25,7 +25,7 @@ from specs.trustlist import (
     AcceptedTrustList,
     TrustList,
     anchor_scope,
-    next_accepted,
+    remember_accepted,
     verify_trust_list,
 )
 
@@ -186,13 +186,14 @@ class TrustListSource:
             return self._list
 
     def _remember(self, sequence_number: int, digest: str, now: datetime) -> None:
-        # Compare and swap against the stored list: another replica may accept a newer list
-        # between our read and our write; then the rule is checked again against that one.
-        while True:
-            last = self._accepted.accepted_trust_list()
-            new = next_accepted(sequence_number, digest, last, scope=self._scope)
-            if new == last or self._accepted.replace_accepted_trust_list(last, new, now):
-                return
+        # Another replica may accept a newer list between our read and our write.
+        remember_accepted(
+            sequence_number,
+            digest,
+            scope=self._scope,
+            read=self._accepted.accepted_trust_list,
+            replace=lambda last, new: self._accepted.replace_accepted_trust_list(last, new, now),
+        )
 
     def refresh(self) -> None:
         """Force the next ``current`` call to re-read the list."""

@@ -26,7 +26,7 @@ from specs.keys.x509 import load_pem_certificates
 from specs.ports import Clock, Random, Signer
 from specs.pseudonyms import PseudonymSecret, recover_pseudonym_secret
 from specs.trustlist.model import TrustList
-from specs.trustlist.rollback import anchor_scope, next_accepted
+from specs.trustlist.rollback import anchor_scope, remember_accepted
 from specs.trustlist.signature import VerifiedTrustList, verify_trust_list
 from wallet.card.keystore import PresentationKeyStore
 from wallet.constants import KEYS_FILE, LANGUAGES, PROFILE_FILE, STORE_FILE
@@ -221,21 +221,22 @@ class Wallet:
         return verified.trust_list
 
     def _remember_trust_list(self, verified: VerifiedTrustList, scope: str, path: Path) -> None:
-        # Compare and swap: the web page and the CLI may both accept a list at once.
-        sequence_number = verified.trust_list.sequence_number
-        while True:
-            last = self.store.accepted_trust_list()
-            try:
-                new = next_accepted(sequence_number, verified.digest, last, scope=scope)
-            except Rollback as exc:
-                where = ", ".join(verified.trust_list.scheme.distribution_points)
-                raise Rollback(
-                    f"{exc}: {path} is not the current trust list. Get the current list from "
-                    f"the trust-list operator ({where or 'its distribution point'}) and save "
-                    f"it as {path}."
-                ) from exc
-            if new == last or self.store.replace_accepted_trust_list(last, new):
-                return
+        # The web page and the CLI may both accept a list at once.
+        try:
+            remember_accepted(
+                verified.trust_list.sequence_number,
+                verified.digest,
+                scope=scope,
+                read=self.store.accepted_trust_list,
+                replace=self.store.replace_accepted_trust_list,
+            )
+        except Rollback as exc:
+            where = ", ".join(verified.trust_list.scheme.distribution_points)
+            raise Rollback(
+                f"{exc}: {path} is not the current trust list. Get the current list from "
+                f"the trust-list operator ({where or 'its distribution point'}) and save "
+                f"it as {path}."
+            ) from exc
 
     def use_trust_list(self, trust_list: Path, anchor: Path) -> TrustList:
         """Point the wallet at another signed trust list and operator anchor once it verifies.

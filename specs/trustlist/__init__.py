@@ -36,6 +36,7 @@ from specs.trustlist.rollback import (
     anchor_scope,
     check_not_rolled_back,
     next_accepted,
+    remember_accepted,
 )
 from specs.trustlist.schema import trust_list_schema, validate_schema
 from specs.trustlist.signature import (
@@ -79,6 +80,7 @@ __all__ = [
     "next_accepted",
     "parse_time",
     "parse_trust_list",
+    "remember_accepted",
     "sign_log",
     "sign_trust_list",
     "token_digest",

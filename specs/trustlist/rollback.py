@@ -19,7 +19,7 @@ number, and replaces the old mark. Under the same anchors the rule is unchanged.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from cryptography import x509
@@ -90,3 +90,24 @@ def next_accepted(
         last.digest if last is not None else None,
     )
     return AcceptedTrustList(sequence_number, digest, scope)
+
+
+def remember_accepted(
+    sequence_number: int,
+    digest: str,
+    *,
+    scope: str,
+    read: Callable[[], AcceptedTrustList | None],
+    replace: Callable[[AcceptedTrustList | None, AcceptedTrustList], bool],
+) -> AcceptedTrustList:
+    """Apply the rule to the list kept by ``read``/``replace`` and keep this one if newer.
+
+    ``replace(expected, new)`` stores ``new`` only while ``expected`` is still stored
+    (compare and swap): another process may accept a newer list between our read and our
+    write; the rule is then checked again against that one. Raises ``Rollback``.
+    """
+    while True:
+        last = read()
+        new = next_accepted(sequence_number, digest, last, scope=scope)
+        if new == last or replace(last, new):
+            return new

@@ -16,6 +16,7 @@ from specs.trustlist import (
     anchor_scope,
     check_not_rolled_back,
     next_accepted,
+    remember_accepted,
     sign_trust_list,
     verify_trust_list,
 )
@@ -178,3 +179,22 @@ def test_signed_lists_of_two_operators_each_count_their_own_numbers(pki: Any) ->
     assert mark == AcceptedTrustList(1, theirs.digest, theirs_scope)
     with pytest.raises(Rollback):
         next_accepted(1, ours.digest, mark, scope=theirs_scope)  # one number, one list
+
+
+def test_remember_accepted_checks_again_when_another_process_wrote_first() -> None:
+    stored: list[AcceptedTrustList | None] = [AcceptedTrustList(1, "d1", "s")]
+
+    def replace(expected: AcceptedTrustList | None, new: AcceptedTrustList) -> bool:
+        if stored[0] != expected:
+            return False
+        if new.sequence_number == 2:  # list 3 lands between our read and our write
+            stored[0] = AcceptedTrustList(3, "d3", "s")
+            return False
+        stored[0] = new
+        return True
+
+    with pytest.raises(Rollback, match="older than the accepted 3"):
+        remember_accepted(2, "d2", scope="s", read=lambda: stored[0], replace=replace)
+    assert stored[0] == AcceptedTrustList(3, "d3", "s")
+    kept = remember_accepted(4, "d4", scope="s", read=lambda: stored[0], replace=replace)
+    assert kept == stored[0] == AcceptedTrustList(4, "d4", "s")
