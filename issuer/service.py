@@ -731,7 +731,7 @@ class IssuerService:
         """
         offer, instances = self._resolve(ident)
         ids = [c.id for c in instances]
-        locked = self.repository.revoke(offer.id, ids, STATUS_INVALID, lock=True)
+        locked = self.repository.revoke(offer.id)
         return StatusChange(offer.id, tuple(ids), STATUS_INVALID, offer_locked=locked)
 
     def suspend(self, ident: str) -> StatusChange:
@@ -778,7 +778,7 @@ class IssuerService:
         )
         assert row is not None
         ids = [c.id for c in instances]
-        locked = self.repository.revoke(offer.id, ids, STATUS_INVALID, lock=True, replacement=row)
+        locked = self.repository.revoke(offer.id, replacement=row)
         return issued, StatusChange(offer.id, tuple(ids), STATUS_INVALID, offer_locked=locked)
 
     def close(self) -> None:

@@ -30,7 +30,6 @@ from sqlalchemy import (
     delete,
     false,
     insert,
-    or_,
     select,
     update,
 )
@@ -500,19 +499,11 @@ class IssuerRepository:
         )
         return sorted(row.id for row in rows)
 
-    def revoke(
-        self,
-        offer_id: str,
-        credential_ids: list[str],
-        status: int,
-        *,
-        lock: bool,
-        replacement: Mapping[str, Any] | None = None,
-    ) -> bool:
-        """Lock an offer (with ``lock``) and set its credentials' status, in one transaction.
+    def revoke(self, offer_id: str, *, replacement: Mapping[str, Any] | None = None) -> bool:
+        """Lock an offer and mark every credential of it INVALID, in one transaction.
 
-        The status is set on every credential of the offer, ``credential_ids`` and any
-        stored after the caller read them (a batch whose storing raced the revocation).
+        Every credential of the offer, also one stored after the caller read them (a batch
+        whose storing raced the revocation), is revoked.
 
         With ``replacement`` (the keyword arguments of ``add_offer``) the new offer is stored
         and the credentials are marked superseded by it in that same transaction: never a
@@ -520,30 +511,18 @@ class IssuerRepository:
         Returns whether the offer was locked.
         """
         with self.engine.begin() as conn:
-            locked = False
-            if lock:
-                # A revoked offer is no longer suspended: ``resume`` has nothing to lift.
-                result = conn.execute(
-                    update(offers)
-                    .where(offers.c.id == offer_id)
-                    .values(locked=True, suspended=False)
-                )
-                locked = result.rowcount == 1
-            changes: dict[str, Any] = {"status": status}
+            # A revoked offer is no longer suspended: ``resume`` has nothing to lift.
+            result = conn.execute(
+                update(offers).where(offers.c.id == offer_id).values(locked=True, suspended=False)
+            )
+            changes: dict[str, Any] = {"status": STATUS_INVALID}
             if replacement is not None:
                 conn.execute(insert(offers).values(**_offer_values(replacement)))
                 changes["superseded_by"] = replacement["offer_id"]
             conn.execute(
-                update(credentials)
-                .where(
-                    or_(
-                        credentials.c.offer_id == offer_id,
-                        credentials.c.id.in_(credential_ids),
-                    )
-                )
-                .values(**changes)
+                update(credentials).where(credentials.c.offer_id == offer_id).values(**changes)
             )
-        return locked
+        return result.rowcount == 1
 
     def statuses(self, list_id: str) -> dict[int, int]:
         """Return index -> status for every non-valid entry of a status list."""

@@ -31,7 +31,7 @@ from specs.openid4vci import parse_offer_link
 from specs.openid4vci.constants import FORMAT_DC_SD_JWT, FORMAT_LDP_VC
 from specs.openid4vci.wallet import build_token_request
 from specs.ports import FixedClock, Signer, SystemRandom
-from specs.status_list import STATUS_INVALID, STATUS_VALID
+from specs.status_list import STATUS_VALID
 
 # SQLAlchemy wraps the JSON encoder's TypeError for SQLite; psycopg raises it as is.
 _NOT_JSON = (StatementError, TypeError)
@@ -122,7 +122,6 @@ def test_reissue_with_bad_claims_leaves_the_old_credential_valid(service: Issuer
 def test_revocation_and_replacement_offer_are_one_transaction(service: IssuerService) -> None:
     offer = _offer(service)
     service.issue_batch(offer, _holder_keys(2), now=service.clock.now())
-    ids = [c.id for c in service.repository.credentials_of_offer(offer.id)]
     unstorable = {
         "offer_id": "replacement",
         "configuration_id": offer.configuration_id,
@@ -133,7 +132,7 @@ def test_revocation_and_replacement_offer_are_one_transaction(service: IssuerSer
         "expires_at": service.clock.now() + timedelta(days=1),
     }
     with pytest.raises(_NOT_JSON):
-        service.repository.revoke(offer.id, ids, STATUS_INVALID, lock=True, replacement=unstorable)
+        service.repository.revoke(offer.id, replacement=unstorable)
     assert {c.status for c in service.repository.credentials_of_offer(offer.id)} == {STATUS_VALID}
     assert not service.repository.offer(offer.id).locked
     with pytest.raises(NotFound):
