@@ -64,12 +64,13 @@ def test_revoking_between_token_and_credential_request_stops_the_issuance(
     _no_valid_credential(service, offer_id)
 
 
-class _RevokedWhileSigning:
-    """A signer during whose first signature an operator revokes the offer."""
+class _OperatorActsWhileSigning:
+    """A signer during whose first signature an operator changes the offer (``act``)."""
 
-    def __init__(self, real: Signer, revoke: Callable[[], object]) -> None:
+    def __init__(self, real: Signer, act: Callable[[], object]) -> None:
         self._real = real
-        self._revoke: Callable[[], object] | None = revoke
+        self._act: Callable[[], object] | None = act
+        self.acted: list[object] = []
 
     @property
     def alg(self) -> str:
@@ -80,9 +81,9 @@ class _RevokedWhileSigning:
         return self._real.public_jwk
 
     def sign(self, data: bytes) -> bytes:
-        if self._revoke is not None:
-            revoke, self._revoke = self._revoke, None
-            revoke()
+        if self._act is not None:
+            act, self._act = self._act, None
+            self.acted.append(act())
         return self._real.sign(data)
 
 
@@ -90,7 +91,7 @@ def test_revoking_while_the_batch_is_signed_stops_the_issuance(service: IssuerSe
     offer_id, token = _redeemed(service)
     offer = service.repository.offer(offer_id)
     real = service.signer
-    service.signer = _RevokedWhileSigning(real, lambda: service.revoke(offer_id))
+    service.signer = _OperatorActsWhileSigning(real, lambda: service.revoke(offer_id))
     with pytest.raises(HonninError):
         service.issue_batch(offer, _keys(2), now=service.clock.now(), access_token=token)
     _no_valid_credential(service, offer_id)
@@ -167,29 +168,6 @@ def test_revoking_while_the_batch_is_stored_revokes_it(
 
 def _statuses(service: IssuerService, offer_id: str) -> list[int]:
     return [c.status for c in service.repository.credentials_of_offer(offer_id)]
-
-
-class _OperatorActsWhileSigning:
-    """A signer during whose first signature an operator changes the offer (``act``)."""
-
-    def __init__(self, real: Signer, act: Callable[[], object]) -> None:
-        self._real = real
-        self._act: Callable[[], object] | None = act
-        self.acted: list[object] = []
-
-    @property
-    def alg(self) -> str:
-        return self._real.alg
-
-    @property
-    def public_jwk(self) -> dict[str, Any]:
-        return self._real.public_jwk
-
-    def sign(self, data: bytes) -> bytes:
-        if self._act is not None:
-            act, self._act = self._act, None
-            self.acted.append(act())
-        return self._real.sign(data)
 
 
 def test_suspending_between_token_and_credential_request_issues_suspended(
