@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -74,24 +75,32 @@ def run_status(wallet: Wallet, network: StatusNetwork) -> StatusReport:
     return asyncio.run(main())
 
 
-def admin(deployment: Deployment, offer_id: str, action: str) -> None:
-    """The issuer's clerk revokes, suspends or resumes an offer's credentials (admin API)."""
+def admin(
+    deployment: Deployment,
+    offer_id: str,
+    action: str,
+    *,
+    body: dict[str, Any] | None = None,
+    expect: int = 200,
+) -> dict[str, Any]:
+    """The issuer's clerk revokes, suspends, resumes or reissues an offer (admin API)."""
 
     async def main() -> httpx.Response:
         transport = httpx.ASGITransport(app=deployment.app)
         async with httpx.AsyncClient(transport=transport) as client:
             return await client.post(
                 f"{ISSUER_URL}/admin/credentials/{offer_id}/{action}",
+                json=body,
                 headers={"Authorization": f"Bearer {deployment.admin_token}"},
             )
 
     reply = asyncio.run(main())
-    assert reply.status_code == 200, reply.text
+    assert reply.status_code == expect, reply.text
+    return dict(reply.json())
 
 
-def receive_offer(wallet: Wallet, deployment: Deployment, credential_format: str) -> str:
-    """Receive one credential from a fresh offer; return the offer id."""
-    made = offer(deployment, credential_format)
+def take(wallet: Wallet, deployment: Deployment, made: Mapping[str, Any]) -> None:
+    """The wallet receives the credentials of an offer the issuer made."""
 
     async def main() -> None:
         from wallet.receiving import receive
@@ -100,6 +109,12 @@ def receive_offer(wallet: Wallet, deployment: Deployment, credential_format: str
             await receive(wallet, WalletHttp(c), made["offer_uri"], tx_code=made["tx_code"])
 
     asyncio.run(main())
+
+
+def receive_offer(wallet: Wallet, deployment: Deployment, credential_format: str) -> str:
+    """Receive one credential from a fresh offer; return the offer id."""
+    made = offer(deployment, credential_format)
+    take(wallet, deployment, made)
     return str(made["offer_id"])
 
 
@@ -217,41 +232,15 @@ def test_credential_issued_while_suspended_reads_suspended(
 ) -> None:
     made = offer(issuer, SD_JWT)
     admin(issuer, str(made["offer_id"]), "suspend")
-
-    async def main() -> None:
-        from wallet.receiving import receive
-
-        async with httpx.AsyncClient(mounts={ISSUER_URL: StatusNetwork(issuer.app)}) as c:
-            await receive(wallet, WalletHttp(c), made["offer_uri"], tx_code=made["tx_code"])
-
-    asyncio.run(main())
+    take(wallet, issuer, made)
     assert wallet.store.credentials()[0].status == "valid"  # nothing known before a check
     assert only(run_status(wallet, StatusNetwork(issuer.app))) == ("suspended", "suspended")
 
 
 def test_superseded_stays_superseded(wallet: Wallet, issuer: Deployment) -> None:
     offer_id = receive_offer(wallet, issuer, SD_JWT)
-
-    async def reissue() -> dict[str, str]:
-        transport = httpx.ASGITransport(app=issuer.app)
-        async with httpx.AsyncClient(transport=transport) as client:
-            reply = await client.post(
-                f"{ISSUER_URL}/admin/credentials/{offer_id}/reissue",
-                json={},
-                headers={"Authorization": f"Bearer {issuer.admin_token}"},
-            )
-            assert reply.status_code == 201, reply.text
-            return dict(reply.json())
-
-    made = asyncio.run(reissue())
-
-    async def main() -> None:
-        from wallet.receiving import receive
-
-        async with httpx.AsyncClient(mounts={ISSUER_URL: StatusNetwork(issuer.app)}) as c:
-            await receive(wallet, WalletHttp(c), made["offer_uri"], tx_code=made["tx_code"])
-
-    asyncio.run(main())
+    made = admin(issuer, offer_id, "reissue", body={}, expect=201)
+    take(wallet, issuer, made)
     report = run_status(wallet, StatusNetwork(issuer.app))
     old, new = report.credentials
     # The local mark stays; what the issuer's list says is recorded beside it.
@@ -264,29 +253,10 @@ def test_a_correction_supersedes_a_credential_already_found_revoked(
     wallet: Wallet, issuer: Deployment
 ) -> None:
     offer_id = receive_offer(wallet, issuer, SD_JWT)
-
-    async def reissue() -> dict[str, str]:
-        transport = httpx.ASGITransport(app=issuer.app)
-        async with httpx.AsyncClient(transport=transport) as client:
-            reply = await client.post(
-                f"{ISSUER_URL}/admin/credentials/{offer_id}/reissue",
-                json={},
-                headers={"Authorization": f"Bearer {issuer.admin_token}"},
-            )
-            assert reply.status_code == 201, reply.text
-            return dict(reply.json())
-
-    made = asyncio.run(reissue())
+    made = admin(issuer, offer_id, "reissue", body={}, expect=201)
     # The person checks statuses before taking the correction: the old one reads revoked.
     assert only(run_status(wallet, StatusNetwork(issuer.app))) == ("revoked", "revoked")
-
-    async def take_correction() -> None:
-        from wallet.receiving import receive
-
-        async with httpx.AsyncClient(mounts={ISSUER_URL: StatusNetwork(issuer.app)}) as c:
-            await receive(wallet, WalletHttp(c), made["offer_uri"], tx_code=made["tx_code"])
-
-    asyncio.run(take_correction())
+    take(wallet, issuer, made)
     old, new = sorted(wallet.store.credentials(), key=lambda c: c.status != "superseded")
     assert old.status == "superseded"
     assert old.extra["superseded_by"] == new.id
